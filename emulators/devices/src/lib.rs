@@ -1,0 +1,1 @@
+//! Emulated devices: synthetic fingers and readers, cameras, scanners, printers, dispensers, gate doors.

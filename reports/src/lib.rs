@@ -1,0 +1,1 @@
+//! Run reports: the versioned KPI schema, percentile histograms, JSON and Markdown output.
