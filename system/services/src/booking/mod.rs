@@ -1,0 +1,460 @@
+//! The booking service: appointment slots with quotas, check-in at the tag-issuing kiosk,
+//! and the same-day walk-in quota.
+//!
+//! Inputs: `BookRequest`, `CheckInRequest` and `WalkInRequest` messages, and disk
+//! completions. Outputs: replies, journal disk requests, and [`BookingEvent`]s.
+//!
+//! Persists: every booking, check-in and walk-in ticket, in its [`Journal`], before anybody
+//! is told about it. A reply (even a refusal) is released only once every record appended
+//! before it is durable, so no answer ever depends on state a crash could lose.
+//!
+//! Invariants it keeps:
+//! - a slot never holds more bookings than its quota, and a day never issues more walk-in
+//!   tickets than its quota, whatever the order, duplication or timing of requests;
+//! - a resident holds at most one booking: a repeated request returns the same booking;
+//! - check-in and walk-in requests are idempotent (the same ticket again).
+
+mod records;
+mod slots;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use hkic_base::{Calendar, Date, SimDuration, SimTime, TimeOfDay};
+
+pub use records::MalformedRecord;
+use records::Record;
+pub use slots::{CentreTimetable, SlotId, SlotTable};
+
+use crate::io::{Address, DiskCompletion, FileNumber, Input, Output};
+use crate::journal::{Journal, Progress, RecoveryReport};
+use crate::messages::{
+    BookOutcome, BookingId, CentreId, CheckInOutcome, Message, ResidentId, WalkInOutcome,
+};
+
+/// The journal's file on the service's disk.
+pub const JOURNAL_FILE: FileNumber = FileNumber(0);
+
+#[derive(Clone, Debug)]
+pub struct BookingConfig {
+    pub calendar: Calendar,
+    /// Indexed by `CentreId`.
+    pub centres: Vec<CentreTimetable>,
+    /// The booking period: days on which appointments exist.
+    pub first_day: Date,
+    pub last_day: Date,
+    /// How far ahead a resident may book, in working days.
+    pub horizon_working_days: u32,
+    /// How early before its slot an appointment may check in.
+    pub check_in_early: SimDuration,
+    /// How late after its slot ends an appointment may still check in.
+    pub check_in_late: SimDuration,
+}
+
+/// What observers learn, once it is durable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BookingEvent {
+    Booked {
+        booking: BookingId,
+        resident: ResidentId,
+        centre: CentreId,
+        slot: SlotId,
+        slot_start: SimTime,
+    },
+    CheckedIn {
+        booking: BookingId,
+        resident: ResidentId,
+        ticket: u16,
+    },
+    WalkInIssued {
+        resident: ResidentId,
+        centre: CentreId,
+        day: Date,
+        ticket: u16,
+    },
+    Recovered {
+        records: u64,
+        duplicates: u64,
+        orphaned: u64,
+        skipped_bytes: u64,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Booking {
+    resident: ResidentId,
+    slot: SlotId,
+    ticket: Option<u16>,
+}
+
+/// A reply (and the event it reveals) held until the journal is durable up to `after`.
+#[derive(Debug)]
+struct Held {
+    after: u64,
+    to: Address,
+    message: Message,
+    event: Option<BookingEvent>,
+}
+
+#[derive(Debug)]
+pub struct BookingService {
+    config: BookingConfig,
+    slots: SlotTable,
+    booked: Vec<u16>,
+    bookings: Vec<Booking>,
+    by_resident: BTreeMap<ResidentId, BookingId>,
+    /// Per (centre, day): appointment tickets and walk-in tickets issued.
+    appointment_tickets: Vec<u16>,
+    walk_in_tickets: Vec<u16>,
+    walk_ins: BTreeMap<(ResidentId, CentreId, Date), u16>,
+    journal: Journal,
+    held: VecDeque<Held>,
+    outputs: VecDeque<Output<BookingEvent>>,
+}
+
+impl BookingService {
+    pub fn new(config: BookingConfig) -> BookingService {
+        let slots = SlotTable::new(config.first_day, config.last_day, config.centres.clone());
+        BookingService {
+            booked: vec![0; slots.len()],
+            appointment_tickets: vec![0; slots.centre_days()],
+            walk_in_tickets: vec![0; slots.centre_days()],
+            slots,
+            config,
+            bookings: Vec::new(),
+            by_resident: BTreeMap::new(),
+            walk_ins: BTreeMap::new(),
+            journal: Journal::new(JOURNAL_FILE),
+            held: VecDeque::new(),
+            outputs: VecDeque::new(),
+        }
+    }
+
+    /// Rebuilds the service from its journal's media after a crash.
+    pub fn recover(config: BookingConfig, media: &[u8]) -> Result<BookingService, MalformedRecord> {
+        let (journal, records, report) = Journal::recover(JOURNAL_FILE, media);
+        let mut service = BookingService {
+            journal,
+            ..BookingService::new(config)
+        };
+        for (index, bytes) in records.iter().enumerate() {
+            service.apply(Record::decode(bytes, index)?);
+        }
+        let RecoveryReport {
+            records,
+            duplicates,
+            orphaned,
+            skipped_bytes,
+        } = report;
+        let event = BookingEvent::Recovered {
+            records,
+            duplicates,
+            orphaned,
+            skipped_bytes,
+        };
+        service.outputs.push_back(Output::Event(event));
+        Ok(service)
+    }
+
+    pub fn slots(&self) -> &SlotTable {
+        &self.slots
+    }
+
+    pub fn handle_input(&mut self, now: SimTime, input: Input) {
+        match input {
+            Input::Message { from, message } => self.handle_message(now, from, message),
+            Input::Disk(completion) => self.handle_disk(&completion),
+            Input::Wake => {}
+        }
+        self.pump();
+    }
+
+    pub fn poll_output(&mut self) -> Option<Output<BookingEvent>> {
+        self.outputs.pop_front()
+    }
+
+    fn handle_message(&mut self, now: SimTime, from: Address, message: Message) {
+        let (reply, event) = match message {
+            Message::BookRequest {
+                resident,
+                centre,
+                day,
+                preferred,
+            } => {
+                let (outcome, event) = self.book(now, resident, centre, day, preferred);
+                (Message::BookReply { resident, outcome }, event)
+            }
+            Message::CheckInRequest {
+                resident,
+                booking,
+                centre,
+            } => {
+                let (outcome, event) = self.check_in(now, resident, booking, centre);
+                (
+                    Message::CheckInReply {
+                        resident,
+                        booking,
+                        outcome,
+                    },
+                    event,
+                )
+            }
+            Message::WalkInRequest { resident, centre } => {
+                let (outcome, event) = self.walk_in(now, resident, centre);
+                (Message::WalkInReply { resident, outcome }, event)
+            }
+            // Replies are not addressed to the booking service; a stray one changes nothing.
+            Message::BookReply { .. }
+            | Message::CheckInReply { .. }
+            | Message::WalkInReply { .. } => return,
+        };
+        self.held.push_back(Held {
+            after: self.journal.next_sequence(),
+            to: from,
+            message: reply,
+            event,
+        });
+    }
+
+    fn handle_disk(&mut self, completion: &DiskCompletion) {
+        if self.journal.handle(completion) == Progress::Failed {
+            self.outputs
+                .push_back(Output::Halt("the journal could not make a batch durable"));
+        }
+    }
+
+    /// Moves disk requests and every reply whose dependencies are durable to the outputs.
+    fn pump(&mut self) {
+        while let Some(request) = self.journal.poll_request() {
+            self.outputs.push_back(Output::Disk(request));
+        }
+        while let Some(held) = self.held.front() {
+            if held.after > 0 && !self.journal.is_durable(held.after - 1) {
+                break;
+            }
+            let held = self.held.pop_front().expect("front exists");
+            if let Some(event) = held.event {
+                self.outputs.push_back(Output::Event(event));
+            }
+            self.outputs.push_back(Output::Send {
+                to: held.to,
+                message: held.message,
+            });
+        }
+    }
+
+    fn book(
+        &mut self,
+        now: SimTime,
+        resident: ResidentId,
+        centre: CentreId,
+        day: Date,
+        preferred: TimeOfDay,
+    ) -> (BookOutcome, Option<BookingEvent>) {
+        if let Some(&booking) = self.by_resident.get(&resident) {
+            return (self.booked_outcome(booking), None);
+        }
+        let today = now.date();
+        let calendar = &self.config.calendar;
+        if !self.slots.is_bookable(calendar, centre, day) {
+            return (BookOutcome::NoService, None);
+        }
+        let horizon = calendar.working_days_between(today, day);
+        if day <= today || horizon > self.config.horizon_working_days {
+            return (BookOutcome::OutsideHorizon, None);
+        }
+        let Some(slot) = self.nearest_free_slot(centre, day, preferred) else {
+            return (BookOutcome::DayFull, None);
+        };
+        let booking = BookingId(self.bookings.len() as u32);
+        let record = Record::Booked {
+            booking,
+            resident,
+            slot,
+        };
+        self.journal.append(&record.encode());
+        self.apply(record);
+        let (_, _, slot_start) = self.slots.describe(slot);
+        let event = BookingEvent::Booked {
+            booking,
+            resident,
+            centre,
+            slot,
+            slot_start,
+        };
+        (self.booked_outcome(booking), Some(event))
+    }
+
+    fn booked_outcome(&self, booking: BookingId) -> BookOutcome {
+        let slot = self.bookings[booking.0 as usize].slot;
+        let (centre, _, slot_start) = self.slots.describe(slot);
+        BookOutcome::Booked {
+            booking,
+            centre,
+            slot_start,
+        }
+    }
+
+    /// The free slot closest to `preferred` on that day, later ones first on a tie.
+    fn nearest_free_slot(
+        &self,
+        centre: CentreId,
+        day: Date,
+        preferred: TimeOfDay,
+    ) -> Option<SlotId> {
+        let quota = self.slots.centre(centre)?.slot_quota;
+        let slots = self.slots.slots_of_day(centre, day)?;
+        let wanted = self.slots.slot_at(centre, day, preferred)?.0;
+        let free = |id: u32| slots.contains(&id) && self.booked[id as usize] < quota;
+        let reach = slots.len() as u32;
+        (0..reach).find_map(|distance| {
+            let later = wanted + distance;
+            let earlier = wanted.checked_sub(distance);
+            if free(later) {
+                Some(SlotId(later))
+            } else {
+                earlier.filter(|&id| free(id)).map(SlotId)
+            }
+        })
+    }
+
+    fn check_in(
+        &mut self,
+        now: SimTime,
+        resident: ResidentId,
+        booking: BookingId,
+        centre: CentreId,
+    ) -> (CheckInOutcome, Option<BookingEvent>) {
+        let Some(&record) = self.bookings.get(booking.0 as usize) else {
+            return (CheckInOutcome::NotValidHere, None);
+        };
+        let (slot_centre, day, slot_start) = self.slots.describe(record.slot);
+        if record.resident != resident || slot_centre != centre || day != now.date() {
+            return (CheckInOutcome::NotValidHere, None);
+        }
+        if let Some(ticket) = record.ticket {
+            return (CheckInOutcome::Admitted { ticket }, None);
+        }
+        let timetable = self.slots.centre(centre).expect("slot's centre exists");
+        let opens = SimTime::from_nanos(
+            slot_start
+                .as_nanos()
+                .saturating_sub(self.config.check_in_early.as_nanos()),
+        );
+        let closes = slot_start + timetable.slot_length + self.config.check_in_late;
+        if now < opens {
+            return (CheckInOutcome::TooEarly { from: opens }, None);
+        }
+        if now > closes {
+            return (CheckInOutcome::TooLate, None);
+        }
+        let index = self
+            .slots
+            .centre_day(centre, day)
+            .expect("slot's day exists");
+        let ticket = self.appointment_tickets[index] + 1;
+        let record = Record::CheckedIn { booking, ticket };
+        self.journal.append(&record.encode());
+        self.apply(record);
+        (
+            CheckInOutcome::Admitted { ticket },
+            Some(BookingEvent::CheckedIn {
+                booking,
+                resident,
+                ticket,
+            }),
+        )
+    }
+
+    fn walk_in(
+        &mut self,
+        now: SimTime,
+        resident: ResidentId,
+        centre: CentreId,
+    ) -> (WalkInOutcome, Option<BookingEvent>) {
+        let day = now.date();
+        if let Some(&ticket) = self.walk_ins.get(&(resident, centre, day)) {
+            return (WalkInOutcome::Ticket { ticket }, None);
+        }
+        let (Some(timetable), Some(index)) = (
+            self.slots.centre(centre),
+            self.slots.centre_day(centre, day),
+        ) else {
+            return (WalkInOutcome::Closed, None);
+        };
+        let time = now.time_of_day();
+        let open_now = time >= timetable.opening && time < timetable.closing;
+        if !open_now
+            || !self.config.calendar.covers(day)
+            || !self.config.calendar.is_centre_open_day(day)
+        {
+            return (WalkInOutcome::Closed, None);
+        }
+        if self.walk_in_tickets[index] >= timetable.walk_in_quota {
+            return (WalkInOutcome::QuotaExhausted, None);
+        }
+        let ticket = self.walk_in_tickets[index] + 1;
+        let record = Record::WalkIn {
+            resident,
+            centre,
+            day,
+            ticket,
+        };
+        self.journal.append(&record.encode());
+        self.apply(record);
+        (
+            WalkInOutcome::Ticket { ticket },
+            Some(BookingEvent::WalkInIssued {
+                resident,
+                centre,
+                day,
+                ticket,
+            }),
+        )
+    }
+
+    /// Applies a record to the in-memory state (on decision, and on recovery).
+    fn apply(&mut self, record: Record) {
+        match record {
+            Record::Booked {
+                booking,
+                resident,
+                slot,
+            } => {
+                debug_assert_eq!(booking.0 as usize, self.bookings.len());
+                self.booked[slot.0 as usize] += 1;
+                self.bookings.push(Booking {
+                    resident,
+                    slot,
+                    ticket: None,
+                });
+                self.by_resident.insert(resident, booking);
+            }
+            Record::CheckedIn { booking, ticket } => {
+                let slot = self.bookings[booking.0 as usize].slot;
+                let (centre, day, _) = self.slots.describe(slot);
+                let index = self
+                    .slots
+                    .centre_day(centre, day)
+                    .expect("slot's day exists");
+                self.appointment_tickets[index] = self.appointment_tickets[index].max(ticket);
+                self.bookings[booking.0 as usize].ticket = Some(ticket);
+            }
+            Record::WalkIn {
+                resident,
+                centre,
+                day,
+                ticket,
+            } => {
+                let index = self
+                    .slots
+                    .centre_day(centre, day)
+                    .expect("walk-in day exists");
+                self.walk_in_tickets[index] = self.walk_in_tickets[index].max(ticket);
+                self.walk_ins.insert((resident, centre, day), ticket);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,412 @@
+use std::collections::{BTreeMap, VecDeque};
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::io::DiskRequest;
+
+const APP: Address = Address(7);
+
+fn date(text: &str) -> Date {
+    text.parse().unwrap()
+}
+
+fn time(text: &str) -> SimTime {
+    text.parse().unwrap()
+}
+
+fn config(slot_quota: u16, walk_in_quota: u16) -> BookingConfig {
+    let calendar =
+        Calendar::new(date("2019-01-01"), date("2019-12-31"), [date("2019-02-05")]).unwrap();
+    BookingConfig {
+        calendar,
+        centres: vec![CentreTimetable {
+            opening: TimeOfDay::from_hm(8, 0).unwrap(),
+            closing: TimeOfDay::from_hm(10, 0).unwrap(),
+            slot_length: SimDuration::from_minutes(30),
+            slot_quota,
+            walk_in_quota,
+        }],
+        first_day: date("2019-01-21"),
+        last_day: date("2019-02-28"),
+        horizon_working_days: 24,
+        check_in_early: SimDuration::from_minutes(30),
+        check_in_late: SimDuration::from_minutes(15),
+    }
+}
+
+/// Drives a service against an in-memory disk; disk operations complete one at a time, when
+/// the test says, so crashes can strike between any two of them.
+struct Harness {
+    config: BookingConfig,
+    service: BookingService,
+    media: Vec<u8>,
+    cache: Vec<Vec<u8>>,
+    pending: VecDeque<DiskRequest>,
+    replies: Vec<Message>,
+    events: Vec<BookingEvent>,
+}
+
+impl Harness {
+    fn new(config: BookingConfig) -> Harness {
+        Harness {
+            service: BookingService::new(config.clone()),
+            config,
+            media: Vec::new(),
+            cache: Vec::new(),
+            pending: VecDeque::new(),
+            replies: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
+    fn input(&mut self, now: SimTime, input: Input) {
+        self.service.handle_input(now, input);
+        self.drain();
+    }
+
+    fn drain(&mut self) {
+        while let Some(output) = self.service.poll_output() {
+            match output {
+                Output::Send { message, .. } => self.replies.push(message),
+                Output::Disk(request) => self.pending.push_back(request),
+                Output::Event(event) => self.events.push(event),
+                Output::WakeAt(_) => {}
+                Output::Halt(reason) => panic!("halted: {reason}"),
+            }
+        }
+    }
+
+    fn send(&mut self, now: SimTime, message: Message) {
+        self.input(now, Input::Message { from: APP, message });
+    }
+
+    /// Carries out the oldest pending disk request; false if there was none.
+    fn step_disk(&mut self, now: SimTime) -> bool {
+        let Some(request) = self.pending.pop_front() else {
+            return false;
+        };
+        let completion = match request {
+            DiskRequest::Append { bytes, .. } => {
+                self.cache.push(bytes);
+                return true;
+            }
+            DiskRequest::Sync { token, .. } => {
+                for write in self.cache.drain(..) {
+                    self.media.extend_from_slice(&write);
+                }
+                DiskCompletion::Synced { token }
+            }
+            DiskRequest::Read {
+                offset, len, token, ..
+            } => {
+                let start = (offset as usize).min(self.media.len());
+                let end = (start + len as usize).min(self.media.len());
+                let bytes = self.media[start..end].to_vec();
+                DiskCompletion::Read {
+                    token,
+                    bytes,
+                    media_len: self.media.len() as u64,
+                }
+            }
+        };
+        self.input(now, Input::Disk(completion));
+        true
+    }
+
+    fn settle(&mut self, now: SimTime) {
+        while self.step_disk(now) {}
+    }
+
+    fn crash(&mut self) {
+        self.cache.clear();
+        self.pending.clear();
+        self.service = BookingService::recover(self.config.clone(), &self.media).unwrap();
+        self.drain();
+    }
+
+    fn request(&mut self, now: SimTime, message: Message) -> Message {
+        let before = self.replies.len();
+        self.send(now, message);
+        self.settle(now);
+        assert_eq!(self.replies.len(), before + 1, "one reply");
+        self.replies.last().unwrap().clone()
+    }
+}
+
+fn book(resident: u32, day: &str, hour: u32, minute: u32) -> Message {
+    Message::BookRequest {
+        resident: ResidentId(resident),
+        centre: CentreId(0),
+        day: date(day),
+        preferred: TimeOfDay::from_hm(hour, minute).unwrap(),
+    }
+}
+
+fn booked_start(reply: &Message) -> Option<SimTime> {
+    match reply {
+        Message::BookReply {
+            outcome: BookOutcome::Booked { slot_start, .. },
+            ..
+        } => Some(*slot_start),
+        _ => None,
+    }
+}
+
+#[test]
+fn books_the_nearest_free_slot_until_the_day_is_full() {
+    let mut harness = Harness::new(config(2, 0));
+    let now = time("2019-01-14T09:00");
+    let starts: Vec<String> = (0..8)
+        .map(|resident| booked_start(&harness.request(now, book(resident, "2019-01-21", 9, 0))))
+        .map(|start| start.map(|t| t.to_string()).unwrap_or_default())
+        .collect();
+    // 4 slots of quota 2: 09:00 twice, then later first (09:30), then earlier (08:30, 08:00).
+    assert_eq!(starts[..2], ["2019-01-21T09:00:00", "2019-01-21T09:00:00"]);
+    assert_eq!(starts[2..4], ["2019-01-21T09:30:00", "2019-01-21T09:30:00"]);
+    assert_eq!(
+        starts[4..8],
+        [
+            "2019-01-21T08:30:00",
+            "2019-01-21T08:30:00",
+            "2019-01-21T08:00:00",
+            "2019-01-21T08:00:00"
+        ]
+    );
+    let full = harness.request(now, book(99, "2019-01-21", 9, 0));
+    assert!(matches!(
+        full,
+        Message::BookReply {
+            outcome: BookOutcome::DayFull,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_repeated_request_returns_the_same_booking_and_no_new_event() {
+    let mut harness = Harness::new(config(5, 0));
+    let now = time("2019-01-14T09:00");
+    let first = harness.request(now, book(1, "2019-01-21", 8, 0));
+    let events = harness.events.len();
+    let again = harness.request(now, book(1, "2019-01-22", 9, 30));
+    assert_eq!(first, again);
+    assert_eq!(harness.events.len(), events);
+}
+
+#[test]
+fn refuses_days_outside_the_horizon_and_closed_days() {
+    let mut harness = Harness::new(config(5, 0));
+    let now = time("2019-01-21T09:00");
+    let outcome = |reply: Message| match reply {
+        Message::BookReply { outcome, .. } => outcome,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        outcome(harness.request(now, book(1, "2019-01-21", 9, 0))),
+        BookOutcome::OutsideHorizon
+    );
+    // 24 working days after Mon 21 Jan 2019 (5 Feb is a holiday) is Mon 25 Feb.
+    assert!(matches!(
+        outcome(harness.request(now, book(2, "2019-02-25", 9, 0))),
+        BookOutcome::Booked { .. }
+    ));
+    assert_eq!(
+        outcome(harness.request(now, book(3, "2019-02-26", 9, 0))),
+        BookOutcome::OutsideHorizon
+    );
+    assert_eq!(
+        outcome(harness.request(now, book(4, "2019-01-27", 9, 0))),
+        BookOutcome::NoService
+    );
+    assert_eq!(
+        outcome(harness.request(now, book(5, "2019-02-05", 9, 0))),
+        BookOutcome::NoService
+    );
+}
+
+#[test]
+fn no_reply_leaves_before_its_record_is_durable() {
+    let mut harness = Harness::new(config(5, 0));
+    let now = time("2019-01-14T09:00");
+    harness.send(now, book(1, "2019-01-21", 9, 0));
+    // A refusal that arrives meanwhile waits too: it was decided on undurable state.
+    harness.send(now, book(2, "2019-01-20", 9, 0));
+    let mut steps = 0;
+    while harness.step_disk(now) {
+        steps += 1;
+        assert!(harness.replies.is_empty() || harness.pending.is_empty());
+    }
+    // Append, sync, read back: only the read-back releases the replies, both of them.
+    assert_eq!((steps, harness.replies.len()), (3, 2));
+}
+
+#[test]
+fn check_in_respects_the_window_and_is_idempotent() {
+    let mut harness = Harness::new(config(5, 0));
+    let reply = harness.request(time("2019-01-14T09:00"), book(1, "2019-01-21", 9, 0));
+    let Message::BookReply {
+        outcome: BookOutcome::Booked { booking, .. },
+        ..
+    } = reply
+    else {
+        panic!("{reply:?}")
+    };
+    let check_in = Message::CheckInRequest {
+        resident: ResidentId(1),
+        booking,
+        centre: CentreId(0),
+    };
+    let outcome_at =
+        |harness: &mut Harness, at: &str| match harness.request(time(at), check_in.clone()) {
+            Message::CheckInReply { outcome, .. } => outcome,
+            other => panic!("{other:?}"),
+        };
+    assert_eq!(
+        outcome_at(&mut harness, "2019-01-21T08:29"),
+        CheckInOutcome::TooEarly {
+            from: time("2019-01-21T08:30")
+        }
+    );
+    assert_eq!(
+        outcome_at(&mut harness, "2019-01-21T08:30"),
+        CheckInOutcome::Admitted { ticket: 1 }
+    );
+    assert_eq!(
+        outcome_at(&mut harness, "2019-01-21T09:40"),
+        CheckInOutcome::Admitted { ticket: 1 }
+    );
+    let other = Message::CheckInRequest {
+        resident: ResidentId(2),
+        booking,
+        centre: CentreId(0),
+    };
+    assert!(matches!(
+        harness.request(time("2019-01-21T09:00"), other),
+        Message::CheckInReply {
+            outcome: CheckInOutcome::NotValidHere,
+            ..
+        }
+    ));
+    let late = harness.request(time("2019-01-14T09:00"), book(3, "2019-01-21", 9, 0));
+    let Message::BookReply {
+        outcome: BookOutcome::Booked { booking, .. },
+        ..
+    } = late
+    else {
+        panic!()
+    };
+    let check_in = Message::CheckInRequest {
+        resident: ResidentId(3),
+        booking,
+        centre: CentreId(0),
+    };
+    assert!(matches!(
+        harness.request(time("2019-01-21T09:46"), check_in),
+        Message::CheckInReply {
+            outcome: CheckInOutcome::TooLate,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn walk_in_tickets_stop_at_the_quota_and_outside_opening_hours() {
+    let mut harness = Harness::new(config(5, 2));
+    let walk_in = |resident| Message::WalkInRequest {
+        resident: ResidentId(resident),
+        centre: CentreId(0),
+    };
+    let outcome = |reply: Message| match reply {
+        Message::WalkInReply { outcome, .. } => outcome,
+        other => panic!("{other:?}"),
+    };
+    let now = time("2019-01-21T08:15");
+    assert_eq!(
+        outcome(harness.request(now, walk_in(1))),
+        WalkInOutcome::Ticket { ticket: 1 }
+    );
+    assert_eq!(
+        outcome(harness.request(now, walk_in(1))),
+        WalkInOutcome::Ticket { ticket: 1 }
+    );
+    assert_eq!(
+        outcome(harness.request(now, walk_in(2))),
+        WalkInOutcome::Ticket { ticket: 2 }
+    );
+    assert_eq!(
+        outcome(harness.request(now, walk_in(3))),
+        WalkInOutcome::QuotaExhausted
+    );
+    assert_eq!(
+        outcome(harness.request(time("2019-01-22T10:00"), walk_in(4))),
+        WalkInOutcome::Closed
+    );
+    assert_eq!(
+        outcome(harness.request(time("2019-01-27T09:00"), walk_in(4))),
+        WalkInOutcome::Closed
+    );
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Book { resident: u32, day: u8, hour: u32 },
+    Disk,
+    Crash,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0u32..12, 0u8..3, 7u32..11).prop_map(|(resident, day, hour)| Op::Book { resident, day, hour }),
+        4 => Just(Op::Disk),
+        1 => Just(Op::Crash),
+    ]
+}
+
+proptest! {
+    /// Arbitrary interleavings of requests (repeated ones included), disk progress and
+    /// crashes: no slot ever holds more than its quota, a resident never has two bookings,
+    /// and an answer once given is never contradicted after a crash.
+    #[test]
+    fn never_overbooks_and_never_forgets_an_answer(ops in proptest::collection::vec(op(), 1..120)) {
+        let mut harness = Harness::new(config(2, 0));
+        let now = time("2019-01-14T09:00");
+        let mut answered: BTreeMap<u32, Message> = BTreeMap::new();
+        for op in ops {
+            match op {
+                Op::Book { resident, day, hour } => {
+                    let day = date("2019-01-21").add_days(i32::from(day));
+                    let message = Message::BookRequest {
+                        resident: ResidentId(resident),
+                        centre: CentreId(0),
+                        day,
+                        preferred: TimeOfDay::from_hm(hour, 0).unwrap(),
+                    };
+                    harness.send(now, message);
+                }
+                Op::Disk => { harness.step_disk(now); }
+                Op::Crash => harness.crash(),
+            }
+            for reply in harness.replies.drain(..) {
+                let resident = reply.resident().0;
+                if booked_start(&reply).is_some() {
+                    if let Some(earlier) = answered.get(&resident) {
+                        prop_assert_eq!(earlier, &reply);
+                    }
+                    answered.insert(resident, reply);
+                }
+            }
+            let mut per_slot: BTreeMap<SlotId, u32> = BTreeMap::new();
+            let mut per_resident: BTreeMap<ResidentId, BookingId> = BTreeMap::new();
+            for event in &harness.events {
+                if let BookingEvent::Booked { slot, resident, booking, .. } = *event {
+                    *per_slot.entry(slot).or_default() += 1;
+                    let previous = per_resident.insert(resident, booking);
+                    prop_assert!(previous.is_none_or(|previous| previous == booking));
+                }
+            }
+            prop_assert!(per_slot.values().all(|&count| count <= 2), "{per_slot:?}");
+            prop_assert!(harness.service.booked.iter().all(|&count| count <= 2));
+        }
+    }
+}
