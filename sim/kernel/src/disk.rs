@@ -165,7 +165,11 @@ mod tests {
                 minimum: 0,
             };
         }
-        FaultInjector::new(profile, SimTime::EPOCH, SimTime::MAX, &Streams::new(3))
+        FaultInjector::new(
+            profile,
+            vec![(SimTime::EPOCH, SimTime::MAX)],
+            &Streams::new(3),
+        )
     }
 
     proptest! {

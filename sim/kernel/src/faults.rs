@@ -145,8 +145,8 @@ impl FaultCounts {
 /// when another kind's rate changes.
 pub struct FaultInjector {
     profile: FaultProfile,
-    window_start: SimTime,
-    window_end: SimTime,
+    /// Sorted, non-overlapping `[start, end)` intervals.
+    windows: Vec<(SimTime, SimTime)>,
     forced: [VecDeque<SimTime>; 8],
     counts: FaultCounts,
     decisions: [Stream; 8],
@@ -157,8 +157,7 @@ impl fmt::Debug for FaultInjector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FaultInjector")
             .field("profile", &self.profile.name)
-            .field("window_start", &self.window_start)
-            .field("window_end", &self.window_end)
+            .field("windows", &self.windows)
             .field("counts", &self.counts)
             .finish()
     }
@@ -169,13 +168,21 @@ const PURPOSE_FORCED: u16 = 2;
 const PURPOSE_SHAPES: u16 = 3;
 
 impl FaultInjector {
-    /// An injector active from `window_start` (inclusive) to `window_end` (exclusive).
+    /// An injector active in `windows`, each `[start, end)`; they must be sorted and must not
+    /// overlap.
     pub fn new(
         profile: FaultProfile,
-        window_start: SimTime,
-        window_end: SimTime,
+        windows: Vec<(SimTime, SimTime)>,
         streams: &Streams,
     ) -> FaultInjector {
+        assert!(
+            windows.iter().all(|(start, end)| start < end),
+            "empty fault window"
+        );
+        assert!(
+            windows.windows(2).all(|pair| pair[0].1 <= pair[1].0),
+            "fault windows overlap or are unsorted"
+        );
         let label =
             |purpose, kind: FaultKind| StreamLabel::new(FAULT_DOMAIN, kind.index() as u64, purpose);
         let decisions = FaultKind::ALL.map(|kind| streams.stream(label(PURPOSE_DECISION, kind)));
@@ -185,13 +192,12 @@ impl FaultInjector {
             }
             let mut stream = streams.stream(label(PURPOSE_FORCED, kind));
             let minimum = profile.spec(kind).minimum;
-            uniform_times(&mut stream, window_start, window_end, minimum).into()
+            uniform_times(&mut stream, &windows, minimum).into()
         });
         let shapes = streams.stream(StreamLabel::new(FAULT_DOMAIN, 0, PURPOSE_SHAPES));
         FaultInjector {
             profile,
-            window_start,
-            window_end,
+            windows,
             forced,
             counts: FaultCounts::default(),
             decisions,
@@ -203,12 +209,20 @@ impl FaultInjector {
         &self.profile
     }
 
-    pub fn window(&self) -> (SimTime, SimTime) {
-        (self.window_start, self.window_end)
+    pub fn windows(&self) -> &[(SimTime, SimTime)] {
+        &self.windows
+    }
+
+    /// The window containing `now`, if any.
+    fn window_of(&self, now: SimTime) -> Option<(SimTime, SimTime)> {
+        self.windows
+            .iter()
+            .copied()
+            .find(|&(start, end)| now >= start && now < end)
     }
 
     pub fn in_window(&self, now: SimTime) -> bool {
-        now >= self.window_start && now < self.window_end
+        self.window_of(now).is_some()
     }
 
     /// For a per-opportunity kind: does this message or write take the fault? Counts it if so.
@@ -218,6 +232,7 @@ impl FaultInjector {
             return false;
         }
         let index = kind.index();
+        // A forced time from an earlier window that found no opportunity there carries over.
         let forced_due = self.forced[index].front().is_some_and(|&due| due <= now);
         let strikes = if forced_due {
             self.forced[index].pop_front();
@@ -232,19 +247,18 @@ impl FaultInjector {
     }
 
     /// For a timed kind: when it strikes, as a Poisson process at the profile's hourly rate
-    /// over the window, topped up with uniform times to the minimum. Sorted.
+    /// over the windows, topped up with uniform times to the minimum. Sorted.
     pub fn plan_timed(&mut self, kind: FaultKind) -> Vec<SimTime> {
         debug_assert!(kind.is_timed());
         let spec = self.profile.spec(kind);
         let stream = &mut self.decisions[kind.index()];
-        let mut times = poisson_times(stream, self.window_start, self.window_end, spec.rate);
+        let mut times: Vec<SimTime> = self
+            .windows
+            .iter()
+            .flat_map(|&(start, end)| poisson_times(stream, start, end, spec.rate))
+            .collect();
         let missing = spec.minimum.saturating_sub(times.len() as u32);
-        times.extend(uniform_times(
-            stream,
-            self.window_start,
-            self.window_end,
-            missing,
-        ));
+        times.extend(uniform_times(stream, &self.windows, missing));
         times.sort_unstable();
         times
     }
@@ -277,12 +291,27 @@ impl FaultInjector {
     }
 }
 
-fn uniform_times(stream: &mut Stream, start: SimTime, end: SimTime, count: u32) -> Vec<SimTime> {
-    if end <= start {
+/// `count` times uniform over the union of the windows, sorted.
+fn uniform_times(stream: &mut Stream, windows: &[(SimTime, SimTime)], count: u32) -> Vec<SimTime> {
+    let total: u64 = windows
+        .iter()
+        .map(|(start, end)| end.saturating_since(*start).as_nanos())
+        .sum();
+    if total == 0 {
         return Vec::new();
     }
     let mut times: Vec<SimTime> = (0..count)
-        .map(|_| SimTime::from_nanos(stream.random_range(start.as_nanos()..end.as_nanos())))
+        .map(|_| {
+            let mut offset = stream.random_range(0..total);
+            for &(start, end) in windows {
+                let length = end.saturating_since(start).as_nanos();
+                if offset < length {
+                    return SimTime::from_nanos(start.as_nanos() + offset);
+                }
+                offset -= length;
+            }
+            unreachable!("offset within the total length")
+        })
         .collect();
     times.sort_unstable();
     times
@@ -325,7 +354,8 @@ mod tests {
 
     #[test]
     fn minimums_are_met_even_at_rate_zero() {
-        let mut injector = FaultInjector::new(profile(0.0, 3), hour(1), hour(2), &Streams::new(1));
+        let mut injector =
+            FaultInjector::new(profile(0.0, 3), vec![(hour(1), hour(2))], &Streams::new(1));
         let mut t = hour(1);
         while t < hour(2) {
             injector.inject(FaultKind::Loss, t);
@@ -337,7 +367,11 @@ mod tests {
 
     #[test]
     fn nothing_strikes_outside_the_window() {
-        let mut injector = FaultInjector::new(profile(1.0, 5), hour(1), hour(2), &Streams::new(1));
+        let mut injector = FaultInjector::new(
+            profile(1.0, 5),
+            vec![(hour(1), hour(2)), (hour(5), hour(6))],
+            &Streams::new(1),
+        );
         assert!(!injector.inject(FaultKind::Loss, hour(0)));
         assert!(!injector.inject(FaultKind::Loss, hour(2)));
         assert!(injector.inject(FaultKind::Loss, hour(1)));
@@ -351,8 +385,11 @@ mod tests {
 
     #[test]
     fn rates_are_probabilities_and_hourly_rates() {
-        let mut injector =
-            FaultInjector::new(profile(0.1, 0), hour(0), hour(100), &Streams::new(2));
+        let mut injector = FaultInjector::new(
+            profile(0.1, 0),
+            vec![(hour(0), hour(100))],
+            &Streams::new(2),
+        );
         let strikes = (0..100_000)
             .filter(|_| injector.inject(FaultKind::Duplication, hour(1)))
             .count();

@@ -239,8 +239,7 @@ mod tests {
     fn quiet() -> FaultInjector {
         FaultInjector::new(
             FaultProfile::none(),
-            SimTime::EPOCH,
-            SimTime::MAX,
+            vec![(SimTime::EPOCH, SimTime::MAX)],
             &Streams::new(1),
         )
     }
@@ -324,8 +323,11 @@ mod tests {
                 rate: 1.0,
                 minimum: 0,
             };
-            let mut faults =
-                FaultInjector::new(profile, SimTime::EPOCH, SimTime::MAX, &Streams::new(1));
+            let mut faults = FaultInjector::new(
+                profile,
+                vec![(SimTime::EPOCH, SimTime::MAX)],
+                &Streams::new(1),
+            );
             let plan = network.send(at(0), A, B, &mut faults);
             assert!(check(plan), "{kind}: {plan:?}");
             assert_eq!(faults.counts().get(kind), 1);

@@ -1,1 +1,32 @@
-//! The simulated world: centres, residents, services and devices wired together, and the invariant checkers.
+//! The simulated world: one replacement centre's booking period and day, wired from the real
+//! components (`hkic-services`, `hkic-terminals`) on the deterministic kernel, with faults,
+//! invariant checkers and the report.
+//!
+//! Entry points: [`scenario::load_scenario`] and [`scenario::load_fault_profile`] read
+//! inputs; [`run`] runs them and returns the [`hkic_reports::Report`]. Only the CLI touches
+//! files other than scenarios, and nothing here reads the wall clock.
+
+mod booking_phase;
+mod centre;
+pub mod checkers;
+mod config;
+mod event;
+mod fault_events;
+mod host;
+mod labels;
+mod metrics;
+mod plant;
+mod pool;
+mod report;
+mod residents;
+mod run;
+pub mod scenario;
+mod wiring;
+mod world;
+
+pub use config::Config;
+pub use event::{Event, Stage};
+pub use plant::PlantedBug;
+pub use pool::ServerPool;
+pub use residents::Draw;
+pub use run::{RunRequest, RunResult, replay_command, run};

@@ -1,0 +1,227 @@
+//! The `report.json` schema, version 1. Field names carry their units (`wait_seconds`).
+//! Additions keep the version; renames or removals bump it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Histogram;
+
+pub const REPORT_SCHEMA: &str = "hkic-sim/report/1";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    pub schema: String,
+    pub run: RunInfo,
+    pub outcome: Outcome,
+    pub trace: TraceSummary,
+    pub residents: ResidentCounts,
+    pub booking: BookingSummary,
+    pub stages: Vec<StageSummary>,
+    pub time_in_centre_seconds: Percentiles,
+    pub queues: Vec<QueueSeries>,
+    pub throughput_per_hour: Vec<HourlyCount>,
+    pub faults: Vec<FaultCount>,
+    pub invariants: Vec<InvariantSummary>,
+}
+
+/// What was run: enough to run it again (`hkic-sim replay` reads this).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunInfo {
+    pub scenario_name: String,
+    /// Where the scenario came from: `embedded:NAME` or the path given.
+    pub scenario_source: String,
+    /// The scenario argument as given on the command line (`null`: the default scenario).
+    pub scenario_reference: Option<String>,
+    /// The scenario exactly as run, after `--set` overrides.
+    pub scenario: serde_json::Value,
+    pub seed: u64,
+    pub fidelity: String,
+    pub fault_profile_name: String,
+    /// The `--faults` argument or the scenario's `faults.profile`: `none`, a name or a path.
+    pub fault_profile_reference: String,
+    /// The fault profile exactly as run.
+    pub fault_profile: serde_json::Value,
+    pub planted_bug: Option<String>,
+    /// A `--max-events` given on the command line, replacing the scenario's step budget.
+    pub max_events_override: Option<u64>,
+    pub overrides: Vec<String>,
+    pub replay_command: String,
+    pub simulated_from: String,
+    pub simulated_until: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Ok,
+    InvariantBroken,
+    StepBudgetExhausted,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    pub status: Status,
+    pub violation: Option<Violation>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Violation {
+    pub invariant: String,
+    pub message: String,
+    pub at: String,
+    /// The number of the trace record at which it was detected.
+    pub trace_record: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceSummary {
+    pub hash: String,
+    pub events: u64,
+    pub records: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResidentCounts {
+    pub with_appointment: u64,
+    pub no_shows: u64,
+    pub appointments_arrived: u64,
+    pub walk_ins_arrived: u64,
+    pub admitted: u64,
+    pub served: u64,
+    pub turned_away_too_late: u64,
+    pub turned_away_walk_in_quota: u64,
+    pub turned_away_closed: u64,
+    pub turned_away_service_unavailable: u64,
+    pub turned_away_not_valid: u64,
+    /// Still inside at the end of the run: zero once queues drain.
+    pub in_centre_at_end: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookingSummary {
+    pub requests: u64,
+    pub booked: u64,
+    pub refused_day_full: u64,
+    pub refused_outside_horizon: u64,
+    pub refused_no_service: u64,
+    pub gave_up: u64,
+    /// Days from the request to the appointment.
+    pub lead_time_days: Percentiles,
+    /// Share of appointment slots booked, over the booked days.
+    pub slots_filled_fraction: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageSummary {
+    pub stage: String,
+    pub servers: u32,
+    pub served: u64,
+    pub wait_seconds: Percentiles,
+    pub service_seconds: Percentiles,
+    pub queue_length_max: u64,
+    /// Busy server time over available server time during opening hours.
+    pub busy_fraction: f64,
+    /// Service after closing time (server-seconds), to drain the queue.
+    pub overtime_seconds: f64,
+}
+
+/// A summary of a distribution of durations, in seconds rounded to the millisecond.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Percentiles {
+    pub count: u64,
+    pub mean: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+fn seconds(duration: hkic_base::SimDuration) -> f64 {
+    round3(duration.as_secs_f64())
+}
+
+/// Rounds to three decimals, so reports read well and compare exactly.
+pub fn round3(value: f64) -> f64 {
+    (value * 1000.0).round() / 1000.0
+}
+
+impl Percentiles {
+    pub fn of(histogram: &Histogram) -> Percentiles {
+        Percentiles {
+            count: histogram.count(),
+            mean: seconds(histogram.mean()),
+            p50: seconds(histogram.quantile(0.50)),
+            p95: seconds(histogram.quantile(0.95)),
+            p99: seconds(histogram.quantile(0.99)),
+            max: seconds(histogram.max()),
+        }
+    }
+
+    /// The same summary with every figure divided by `unit_seconds` (for days, hours).
+    pub fn in_units(self, unit_seconds: f64) -> Percentiles {
+        let scale = |value: f64| round3(value / unit_seconds);
+        Percentiles {
+            count: self.count,
+            mean: scale(self.mean),
+            p50: scale(self.p50),
+            p95: scale(self.p95),
+            p99: scale(self.p99),
+            max: scale(self.max),
+        }
+    }
+}
+
+/// Queue length sampled at a fixed interval.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueSeries {
+    pub stage: String,
+    pub start: String,
+    pub interval_seconds: u64,
+    pub lengths: Vec<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HourlyCount {
+    pub hour: String,
+    pub arrivals: u64,
+    pub served: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultCount {
+    pub kind: String,
+    pub injected: u64,
+    pub minimum: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvariantSummary {
+    pub name: String,
+    pub checks: u64,
+    pub violations: u64,
+}
+
+impl Report {
+    /// Pretty JSON with a trailing newline; byte-identical for identical reports.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("reports serialize");
+        text.push('\n');
+        text
+    }
+
+    pub fn from_json(text: &str) -> Result<Report, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}

@@ -1,0 +1,110 @@
+//! Residents booking appointments through the app, and what they do with the answer.
+
+use hkic_base::SimTime;
+use hkic_kernel::Kernel;
+use hkic_services::messages::{BookOutcome, ResidentId};
+use hkic_terminals::{BookingAppEvent, BookingAppInput};
+
+use crate::checkers::Violation;
+use crate::event::{Event, Observation};
+use crate::residents::Phase;
+use crate::wiring::CENTRE;
+use crate::world::World;
+
+impl World {
+    pub(crate) fn booking_due(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        resident: u32,
+    ) -> Result<(), Violation> {
+        let profile = self.residents[resident as usize].profile;
+        self.residents[resident as usize].phase = Phase::Booking;
+        self.metrics.booking.requests += 1;
+        let input = BookingAppInput::Book {
+            resident: ResidentId(resident),
+            centre: CENTRE,
+            day: self.config.centre.day,
+            preferred: profile.preferred,
+        };
+        self.app.handle_input(now, input);
+        self.drain_app(kernel, now)
+    }
+
+    pub(crate) fn on_app_event(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        event: BookingAppEvent,
+    ) -> Result<(), Violation> {
+        let (resident, outcome) = match event {
+            BookingAppEvent::Answered { resident, outcome } => (resident, outcome),
+            BookingAppEvent::GaveUp { resident } => {
+                kernel.observe(&Observation::new("app.gave_up", "booking").resident(resident.0));
+                self.metrics.booking.gave_up += 1;
+                self.residents[resident.0 as usize].phase = Phase::Unbooked;
+                return Ok(());
+            }
+        };
+        kernel.observe(&Observation::new("app.answer", outcome.name()).resident(resident.0));
+        let counts = &mut self.metrics.booking;
+        let (booking, slot_start) = match outcome {
+            BookOutcome::Booked {
+                booking,
+                slot_start,
+                ..
+            } => (booking, slot_start),
+            refusal => {
+                match refusal {
+                    BookOutcome::DayFull => counts.day_full += 1,
+                    BookOutcome::OutsideHorizon => counts.outside_horizon += 1,
+                    _ => counts.no_service += 1,
+                }
+                self.residents[resident.0 as usize].phase = Phase::Unbooked;
+                return Ok(());
+            }
+        };
+        self.checkers.on_booking_confirmed(resident, booking)?;
+        counts.booked += 1;
+        self.metrics
+            .lead_time
+            .record(slot_start.saturating_since(now));
+        self.metrics.residents.with_appointment += 1;
+        let record = &mut self.residents[resident.0 as usize];
+        record.booking = Some(booking);
+        record.slot_start = slot_start;
+        record.booked_at = now;
+        if record.profile.no_show {
+            record.phase = Phase::NoShow;
+            self.metrics.residents.no_shows += 1;
+            return Ok(());
+        }
+        record.phase = Phase::Away;
+        let profile = record.profile;
+        let early = SimTime::from_nanos(
+            slot_start
+                .as_nanos()
+                .saturating_sub(profile.before_slot.as_nanos()),
+        );
+        let arrival = if profile.late {
+            slot_start + profile.lateness
+        } else {
+            early
+        };
+        kernel.schedule(
+            arrival.max(now),
+            Event::Arrive {
+                resident: resident.0,
+            },
+        );
+        Ok(())
+    }
+
+    /// Residents whose booking request is still in the app's hands.
+    pub(crate) fn unsettled(&self) -> usize {
+        self.residents
+            .iter()
+            .filter(|r| r.phase == Phase::Booking)
+            .count()
+    }
+}

@@ -1,0 +1,251 @@
+//! The replacement centre on the day: tag-issuing kiosks, registration kiosks, photo
+//! counters, and residents moving through them.
+//!
+//! At `timing` fidelity a stage's work is a duration from the resident's profile. The tag
+//! kiosk stage is the interaction time plus the kiosk's exchange with the booking service,
+//! so a slow or unreachable service holds the kiosk (and the queue behind it).
+
+use hkic_base::SimTime;
+use hkic_kernel::Kernel;
+use hkic_services::messages::{CheckInOutcome, ResidentId, WalkInOutcome};
+use hkic_terminals::{TagKioskEvent, TagKioskInput, TagRequest};
+
+use crate::checkers::Violation;
+use crate::event::{Event, Observation, Stage};
+use crate::residents::{Kind, Phase, TurnedAway};
+use crate::world::World;
+
+/// A resident sent back by "too early" more often than this leaves (a loop guard).
+const MAX_TAG_VISITS: u8 = 3;
+
+impl World {
+    pub(crate) fn arrive(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        resident: u32,
+    ) -> Result<(), Violation> {
+        let record = &mut self.residents[resident as usize];
+        debug_assert!(matches!(record.phase, Phase::Away | Phase::WaitingOutside));
+        if record.tag_visits == 0 {
+            record.arrived = now;
+            self.metrics.arrived(now);
+            match record.kind {
+                Kind::Appointment => self.metrics.residents.appointments_arrived += 1,
+                Kind::WalkIn => self.metrics.residents.walk_ins_arrived += 1,
+            }
+        }
+        record.tag_visits += 1;
+        record.phase = Phase::InCentre;
+        self.pool(Stage::Tag).enqueue(resident, now);
+        self.start_services(kernel, now, Stage::Tag);
+        Ok(())
+    }
+
+    /// Starts service for as many queued residents as there are free servers.
+    fn start_services(&mut self, kernel: &mut Kernel<Event>, now: SimTime, stage: Stage) {
+        while let Some((server, resident, queued_at)) = self.pool(stage).assign(now) {
+            self.metrics.waited(stage, now.saturating_since(queued_at));
+            let profile = &self.residents[resident as usize].profile;
+            let work = match stage {
+                Stage::Tag => profile.tag_service,
+                Stage::Registration => profile.registration_service,
+                Stage::Photo => profile.photo_service,
+            };
+            kernel.schedule(now + work, Event::ServiceDone { stage, server });
+        }
+    }
+
+    pub(crate) fn service_done(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        stage: Stage,
+        server: u16,
+    ) -> Result<(), Violation> {
+        if stage == Stage::Tag {
+            // The interaction is over; the kiosk now asks the booking service.
+            let resident = self.pools[Stage::Tag as usize]
+                .occupant(server)
+                .expect("a resident at the kiosk");
+            let record = &self.residents[resident as usize];
+            let request = match (record.kind, record.booking, record.late_walk_in) {
+                (Kind::Appointment, Some(booking), false) => TagRequest::Appointment { booking },
+                _ => TagRequest::WalkIn,
+            };
+            let input = TagKioskInput::Present {
+                resident: ResidentId(resident),
+                request,
+            };
+            self.kiosks[usize::from(server)].handle_input(now, input);
+            return self.drain_kiosk(kernel, now, server);
+        }
+        let (resident, since) = self.pool(stage).finish(server, now);
+        self.metrics.served_by(stage, now.saturating_since(since));
+        match stage {
+            Stage::Registration => {
+                self.pool(Stage::Photo).enqueue(resident, now);
+                self.start_services(kernel, now, Stage::Photo);
+            }
+            _ => {
+                let record = &mut self.residents[resident as usize];
+                record.phase = Phase::Served;
+                let time_in_centre = now.saturating_since(record.arrived);
+                self.metrics.served(now, time_in_centre);
+                kernel.observe(
+                    &Observation::new("centre.served", "time_in_centre")
+                        .resident(resident)
+                        .number(time_in_centre.as_nanos()),
+                );
+            }
+        }
+        self.start_services(kernel, now, stage);
+        Ok(())
+    }
+
+    pub(crate) fn on_kiosk_event(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        kiosk: u16,
+        event: TagKioskEvent,
+    ) -> Result<(), Violation> {
+        let at_kiosk = self.pools[Stage::Tag as usize].occupant(kiosk);
+        let resident = match event {
+            TagKioskEvent::Ticket { resident, .. }
+            | TagKioskEvent::CheckInRefused { resident, .. }
+            | TagKioskEvent::WalkInRefused { resident, .. }
+            | TagKioskEvent::Unavailable { resident } => resident,
+        };
+        assert_eq!(
+            at_kiosk,
+            Some(resident.0),
+            "kiosk {kiosk} answered for someone not at it"
+        );
+        match event {
+            TagKioskEvent::Ticket { .. } => {
+                self.metrics.residents.admitted += 1;
+                kernel.observe(&Observation::new("centre.ticket", "admitted").resident(resident.0));
+                self.leave_tag_kiosk(kernel, now, kiosk);
+                self.pool(Stage::Registration).enqueue(resident.0, now);
+                self.start_services(kernel, now, Stage::Registration);
+            }
+            TagKioskEvent::CheckInRefused { outcome, .. } => {
+                self.check_in_refused(kernel, now, kiosk, resident, outcome)?
+            }
+            TagKioskEvent::WalkInRefused { outcome, .. } => {
+                let late = self.residents[resident.0 as usize].late_walk_in;
+                let reason = match outcome {
+                    _ if late => TurnedAway::TooLate,
+                    WalkInOutcome::QuotaExhausted => TurnedAway::WalkInQuota,
+                    _ => TurnedAway::Closed,
+                };
+                self.turn_away(kernel, now, kiosk, resident.0, reason);
+            }
+            TagKioskEvent::Unavailable { .. } => self.turn_away(
+                kernel,
+                now,
+                kiosk,
+                resident.0,
+                TurnedAway::ServiceUnavailable,
+            ),
+        }
+        Ok(())
+    }
+
+    fn check_in_refused(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        kiosk: u16,
+        resident: ResidentId,
+        outcome: CheckInOutcome,
+    ) -> Result<(), Violation> {
+        let record = &mut self.residents[resident.0 as usize];
+        match outcome {
+            CheckInOutcome::TooEarly { from } if record.tag_visits < MAX_TAG_VISITS => {
+                record.phase = Phase::WaitingOutside;
+                kernel.observe(
+                    &Observation::new("centre.too_early", "come_back")
+                        .resident(resident.0)
+                        .time(from),
+                );
+                kernel.schedule(
+                    from.max(now),
+                    Event::Arrive {
+                        resident: resident.0,
+                    },
+                );
+                self.leave_tag_kiosk(kernel, now, kiosk);
+            }
+            CheckInOutcome::TooLate if !record.late_walk_in => {
+                // Too late for the appointment: ask, at the same kiosk, for a walk-in ticket.
+                record.late_walk_in = true;
+                let input = TagKioskInput::Present {
+                    resident,
+                    request: TagRequest::WalkIn,
+                };
+                self.kiosks[usize::from(kiosk)].handle_input(now, input);
+                return self.drain_kiosk(kernel, now, kiosk);
+            }
+            CheckInOutcome::NotValidHere => {
+                let booking = record.booking.expect("an appointment holder checked in");
+                self.checkers.on_booking_not_recognised(resident, booking)?;
+                self.turn_away(kernel, now, kiosk, resident.0, TurnedAway::NotValid);
+            }
+            _ => self.turn_away(kernel, now, kiosk, resident.0, TurnedAway::TooLate),
+        }
+        Ok(())
+    }
+
+    /// Frees the tag kiosk and lets the next resident in the queue use it.
+    fn leave_tag_kiosk(&mut self, kernel: &mut Kernel<Event>, now: SimTime, kiosk: u16) {
+        let (_, since) = self.pool(Stage::Tag).finish(kiosk, now);
+        self.metrics
+            .served_by(Stage::Tag, now.saturating_since(since));
+        self.start_services(kernel, now, Stage::Tag);
+    }
+
+    fn turn_away(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        kiosk: u16,
+        resident: u32,
+        reason: TurnedAway,
+    ) {
+        self.residents[resident as usize].phase = Phase::Left(reason);
+        let counts = &mut self.metrics.residents;
+        match reason {
+            TurnedAway::TooLate => counts.turned_away_too_late += 1,
+            TurnedAway::WalkInQuota => counts.turned_away_walk_in_quota += 1,
+            TurnedAway::Closed => counts.turned_away_closed += 1,
+            TurnedAway::ServiceUnavailable => counts.turned_away_service_unavailable += 1,
+            TurnedAway::NotValid => counts.turned_away_not_valid += 1,
+        }
+        kernel.observe(&Observation::new("centre.turned_away", reason.name()).resident(resident));
+        self.leave_tag_kiosk(kernel, now, kiosk);
+    }
+
+    /// Residents inside the centre or waiting for their check-in window.
+    pub(crate) fn in_centre(&self) -> usize {
+        self.residents
+            .iter()
+            .filter(|r| matches!(r.phase, Phase::InCentre | Phase::WaitingOutside))
+            .count()
+    }
+
+    /// Samples queue lengths while the centre is open or still has people in it.
+    pub(crate) fn sample(&mut self, kernel: &mut Kernel<Event>, now: SimTime) {
+        let lengths = Stage::ALL.map(|stage| self.pools[stage as usize].queue_len());
+        self.metrics.sample(now, lengths);
+        let next = now + self.config.queue_sample_interval;
+        let busy = self
+            .pools
+            .iter()
+            .any(|pool| pool.busy() > 0 || pool.queue_len() > 0);
+        if (next <= self.config.centre.closing || busy) && next <= self.config.limits.until {
+            kernel.schedule(next, Event::Sample);
+        }
+    }
+}

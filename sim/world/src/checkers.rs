@@ -1,0 +1,183 @@
+//! Invariant checkers. They observe what components report and never drive the system; the
+//! first violation stops the run (exit code 3 in the CLI).
+//!
+//! Checked here: appointment slots never hold more bookings than the scenario's quota
+//! (SYSTEM.md invariant 5), a day's walk-in tickets never exceed its quota, a resident never
+//! holds two bookings, a booking a resident was told about is honoured (invariant 4 for
+//! bookings), and, at the end, every queue drains (liveness).
+
+use std::collections::BTreeMap;
+
+use hkic_base::Date;
+use hkic_services::booking::{BookingEvent, SlotId};
+use hkic_services::messages::{BookingId, CentreId, ResidentId};
+
+/// The first broken invariant of a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    pub invariant: &'static str,
+    pub message: String,
+}
+
+pub const SLOT_QUOTA: &str = "slot-quota";
+pub const WALK_IN_QUOTA: &str = "walk-in-quota";
+pub const ONE_BOOKING_PER_RESIDENT: &str = "one-booking-per-resident";
+pub const CONFIRMED_BOOKINGS_HONOURED: &str = "confirmed-bookings-honoured";
+pub const QUEUES_DRAIN: &str = "queues-drain";
+
+pub const ALL: [&str; 5] = [
+    SLOT_QUOTA,
+    WALK_IN_QUOTA,
+    ONE_BOOKING_PER_RESIDENT,
+    CONFIRMED_BOOKINGS_HONOURED,
+    QUEUES_DRAIN,
+];
+
+#[derive(Debug)]
+pub struct Checkers {
+    slot_quota: u16,
+    walk_in_quota: u16,
+    per_slot: BTreeMap<SlotId, u32>,
+    booking_of: BTreeMap<ResidentId, BookingId>,
+    walk_ins: BTreeMap<(CentreId, Date), BTreeMap<ResidentId, u16>>,
+    told: BTreeMap<ResidentId, BookingId>,
+    checks: BTreeMap<&'static str, u64>,
+}
+
+impl Checkers {
+    /// Quotas as the scenario states them (not as a possibly buggy service was configured).
+    pub fn new(slot_quota: u16, walk_in_quota: u16) -> Checkers {
+        Checkers {
+            slot_quota,
+            walk_in_quota,
+            per_slot: BTreeMap::new(),
+            booking_of: BTreeMap::new(),
+            walk_ins: BTreeMap::new(),
+            told: BTreeMap::new(),
+            checks: ALL.iter().map(|name| (*name, 0)).collect(),
+        }
+    }
+
+    fn count(&mut self, invariant: &'static str) {
+        *self.checks.entry(invariant).or_default() += 1;
+    }
+
+    pub fn checks(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
+        self.checks.iter().map(|(name, count)| (*name, *count))
+    }
+
+    /// The booking service made something durable.
+    pub fn on_booking_event(&mut self, event: &BookingEvent) -> Result<(), Violation> {
+        match *event {
+            BookingEvent::Booked {
+                booking,
+                resident,
+                slot,
+                slot_start,
+                ..
+            } => {
+                self.count(ONE_BOOKING_PER_RESIDENT);
+                if let Some(&earlier) = self.booking_of.get(&resident) {
+                    if earlier != booking {
+                        return Err(Violation {
+                            invariant: ONE_BOOKING_PER_RESIDENT,
+                            message: format!(
+                                "resident {} holds bookings {} and {}",
+                                resident.0, earlier.0, booking.0
+                            ),
+                        });
+                    }
+                    return Ok(());
+                }
+                self.booking_of.insert(resident, booking);
+                self.count(SLOT_QUOTA);
+                let held = self.per_slot.entry(slot).or_default();
+                *held += 1;
+                if *held > u32::from(self.slot_quota) {
+                    return Err(Violation {
+                        invariant: SLOT_QUOTA,
+                        message: format!(
+                            "the slot at {slot_start} holds {held} bookings, more than its quota of {}",
+                            self.slot_quota
+                        ),
+                    });
+                }
+                Ok(())
+            }
+            BookingEvent::WalkInIssued {
+                resident,
+                centre,
+                day,
+                ticket,
+            } => {
+                self.count(WALK_IN_QUOTA);
+                let issued = self.walk_ins.entry((centre, day)).or_default();
+                issued.insert(resident, ticket);
+                if issued.len() > usize::from(self.walk_in_quota) {
+                    return Err(Violation {
+                        invariant: WALK_IN_QUOTA,
+                        message: format!(
+                            "{} walk-in tickets issued on {day}, more than the quota of {}",
+                            issued.len(),
+                            self.walk_in_quota
+                        ),
+                    });
+                }
+                Ok(())
+            }
+            BookingEvent::CheckedIn { .. } | BookingEvent::Recovered { .. } => Ok(()),
+        }
+    }
+
+    /// The app told a resident they hold `booking`.
+    pub fn on_booking_confirmed(
+        &mut self,
+        resident: ResidentId,
+        booking: BookingId,
+    ) -> Result<(), Violation> {
+        self.count(CONFIRMED_BOOKINGS_HONOURED);
+        match self.told.insert(resident, booking) {
+            Some(earlier) if earlier != booking => Err(Violation {
+                invariant: CONFIRMED_BOOKINGS_HONOURED,
+                message: format!(
+                    "resident {} was told booking {}, then booking {}",
+                    resident.0, earlier.0, booking.0
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The booking service said a resident's booking is not valid at the centre they booked.
+    pub fn on_booking_not_recognised(
+        &mut self,
+        resident: ResidentId,
+        booking: BookingId,
+    ) -> Result<(), Violation> {
+        self.count(CONFIRMED_BOOKINGS_HONOURED);
+        if self.told.get(&resident) == Some(&booking) {
+            return Err(Violation {
+                invariant: CONFIRMED_BOOKINGS_HONOURED,
+                message: format!(
+                    "resident {}'s confirmed booking {} was not recognised at check-in",
+                    resident.0, booking.0
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// At the end of the run: nobody is left inside, waiting or mid-booking.
+    pub fn at_end(&mut self, in_centre: u64, unsettled: u64) -> Result<(), Violation> {
+        self.count(QUEUES_DRAIN);
+        if in_centre > 0 || unsettled > 0 {
+            return Err(Violation {
+                invariant: QUEUES_DRAIN,
+                message: format!(
+                    "the run ended with {in_centre} residents still in the centre and {unsettled} with unfinished requests"
+                ),
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,133 @@
+//! The checked, plain configuration a run is built from. Scenario files turn into a
+//! `Config` in `scenario::validate`; nothing here knows about JSON.
+
+use hkic_base::{Calendar, Date, DurationDist, SimDuration, SimTime};
+use hkic_kernel::{Limits, PartitionMode};
+use hkic_services::booking::CentreTimetable;
+use hkic_services::rpc::RetryPolicy;
+
+use crate::scenario::{Fidelity, LoadedProfile};
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub name: String,
+    pub fidelity: Fidelity,
+    pub calendar: Calendar,
+    pub centre: CentreConfig,
+    pub booking: BookingPhaseConfig,
+    pub residents: ResidentConfig,
+    pub service_times: ServiceTimes,
+    pub public_latency: DurationDist,
+    pub centre_latency: DurationDist,
+    pub disk_sync: DurationDist,
+    pub disk_read: DurationDist,
+    pub retry: RetryPolicy,
+    pub faults: FaultsConfig,
+    pub limits: Limits,
+    pub queue_sample_interval: SimDuration,
+    /// The first instant of the run: the earlier of booking opening and the first fault window.
+    pub start: SimTime,
+}
+
+#[derive(Clone, Debug)]
+pub struct CentreConfig {
+    pub name: String,
+    pub day: Date,
+    pub opening: SimTime,
+    pub closing: SimTime,
+    pub tag_kiosks: u16,
+    pub registration_kiosks: u16,
+    pub photo_counters: u16,
+    pub timetable: CentreTimetable,
+    pub check_in_early: SimDuration,
+    pub check_in_late: SimDuration,
+}
+
+#[derive(Clone, Debug)]
+pub struct BookingPhaseConfig {
+    pub opens: SimTime,
+    pub requests: u32,
+    pub request_delay: DurationDist,
+    /// Preferred appointment time, as the duration since midnight.
+    pub preferred_time: DurationDist,
+    pub horizon_working_days: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct ResidentConfig {
+    pub no_show_probability: f64,
+    pub arrival_before_slot: DurationDist,
+    pub late_probability: f64,
+    pub lateness: DurationDist,
+    pub walk_ins_per_day: f64,
+    pub walk_in_from: SimTime,
+    pub walk_in_until: SimTime,
+}
+
+#[derive(Clone, Debug)]
+pub struct ServiceTimes {
+    pub tag_kiosk: DurationDist,
+    pub registration_kiosk: DurationDist,
+    pub photo_counter: DurationDist,
+}
+
+/// Nodes that can crash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CrashTarget {
+    BookingService,
+}
+
+impl CrashTarget {
+    pub const ALL: [CrashTarget; 1] = [CrashTarget::BookingService];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CrashTarget::BookingService => "booking",
+        }
+    }
+}
+
+/// Network links that can be partitioned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LinkName {
+    /// Residents' phones and browsers to the central services.
+    PublicCentral,
+    /// The centre's kiosks to the central services.
+    CentreCentral,
+}
+
+impl LinkName {
+    pub const ALL: [LinkName; 2] = [LinkName::PublicCentral, LinkName::CentreCentral];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            LinkName::PublicCentral => "public-central",
+            LinkName::CentreCentral => "centre-central",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScheduledFault {
+    Partition {
+        at: SimTime,
+        link: LinkName,
+        lasting: SimDuration,
+        mode: PartitionMode,
+    },
+    Crash {
+        at: SimTime,
+        node: CrashTarget,
+        down_for: SimDuration,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct FaultsConfig {
+    pub profile: LoadedProfile,
+    /// Sorted, non-overlapping `[from, until)` intervals in which faults strike.
+    pub windows: Vec<(SimTime, SimTime)>,
+    pub crash_nodes: Vec<CrashTarget>,
+    pub partition_links: Vec<LinkName>,
+    pub scheduled: Vec<ScheduledFault>,
+}

@@ -1,0 +1,30 @@
+//! The world's stream labels: which entity and purpose each random draw belongs to.
+//!
+//! Draws are keyed by what they describe, never by who happens to serve: a resident's service
+//! times come from the resident's own stream, so adding a kiosk changes no resident's draws.
+
+use hkic_kernel::StreamLabel;
+
+const RESIDENT: u16 = 1;
+const CENTRE: u16 = 2;
+const NODE: u16 = 3;
+
+/// Everything one resident does that is random, drawn in a fixed order.
+pub fn resident_profile(resident: u32) -> StreamLabel {
+    StreamLabel::new(RESIDENT, u64::from(resident), 1)
+}
+
+/// How many walk-ins come on the day.
+pub fn walk_in_count() -> StreamLabel {
+    StreamLabel::new(CENTRE, 0, 1)
+}
+
+/// A node's disk latencies.
+pub fn disk_latency(node: u16) -> StreamLabel {
+    StreamLabel::new(NODE, u64::from(node), 1)
+}
+
+/// A terminal's retry jitter.
+pub fn retry_jitter(node: u16) -> StreamLabel {
+    StreamLabel::new(NODE, u64::from(node), 2)
+}

@@ -1,0 +1,81 @@
+//! What the run measures for the report: histograms, counters and samples. Observers only:
+//! nothing here changes what the world does.
+
+use std::collections::BTreeMap;
+
+use hkic_base::{SimDuration, SimTime};
+use hkic_reports::{Histogram, ResidentCounts};
+
+use crate::event::Stage;
+
+#[derive(Debug, Default)]
+pub struct BookingCounts {
+    pub requests: u64,
+    pub booked: u64,
+    pub day_full: u64,
+    pub outside_horizon: u64,
+    pub no_service: u64,
+    pub gave_up: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct Metrics {
+    pub wait: [Histogram; 3],
+    pub service: [Histogram; 3],
+    pub time_in_centre: Histogram,
+    pub lead_time: Histogram,
+    pub residents: ResidentCounts,
+    pub booking: BookingCounts,
+    /// Per hour (start of the hour): arrivals and residents served.
+    pub hourly: BTreeMap<SimTime, (u64, u64)>,
+    pub sample_start: Option<SimTime>,
+    pub queue_samples: [Vec<u64>; 3],
+}
+
+fn hour_of(time: SimTime) -> SimTime {
+    const HOUR: u64 = 3_600_000_000_000;
+    SimTime::from_nanos(time.as_nanos() / HOUR * HOUR)
+}
+
+fn index(stage: Stage) -> usize {
+    match stage {
+        Stage::Tag => 0,
+        Stage::Registration => 1,
+        Stage::Photo => 2,
+    }
+}
+
+impl Metrics {
+    pub fn waited(&mut self, stage: Stage, wait: SimDuration) {
+        self.wait[index(stage)].record(wait);
+    }
+
+    pub fn served_by(&mut self, stage: Stage, service: SimDuration) {
+        self.service[index(stage)].record(service);
+    }
+
+    pub fn wait_of(&self, stage: Stage) -> &Histogram {
+        &self.wait[index(stage)]
+    }
+
+    pub fn service_of(&self, stage: Stage) -> &Histogram {
+        &self.service[index(stage)]
+    }
+
+    pub fn arrived(&mut self, now: SimTime) {
+        self.hourly.entry(hour_of(now)).or_default().0 += 1;
+    }
+
+    pub fn served(&mut self, now: SimTime, time_in_centre: SimDuration) {
+        self.residents.served += 1;
+        self.time_in_centre.record(time_in_centre);
+        self.hourly.entry(hour_of(now)).or_default().1 += 1;
+    }
+
+    pub fn sample(&mut self, now: SimTime, lengths: [usize; 3]) {
+        self.sample_start.get_or_insert(now);
+        for (samples, length) in self.queue_samples.iter_mut().zip(lengths) {
+            samples.push(length as u64);
+        }
+    }
+}

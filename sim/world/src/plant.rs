@@ -1,0 +1,43 @@
+//! Planted bugs: deliberate defects the simulator can inject into the system under test, to
+//! prove that each checker fires (`--plant-bug NAME`). A run with a planted bug is expected
+//! to break an invariant; its report and replay command say which bug was planted.
+
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlantedBug {
+    /// The booking service is configured with every slot's quota one higher than the
+    /// scenario's, as a mistyped deployment setting would do. Breaks `slot-quota`.
+    Overbook,
+}
+
+impl PlantedBug {
+    pub const ALL: [PlantedBug; 1] = [PlantedBug::Overbook];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            PlantedBug::Overbook => "overbook",
+        }
+    }
+}
+
+impl fmt::Display for PlantedBug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for PlantedBug {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<PlantedBug, String> {
+        PlantedBug::ALL
+            .into_iter()
+            .find(|bug| bug.name() == text)
+            .ok_or_else(|| {
+                let known: Vec<&str> = PlantedBug::ALL.iter().map(|bug| bug.name()).collect();
+                format!("no planted bug {text:?} (known: {})", known.join(", "))
+            })
+    }
+}

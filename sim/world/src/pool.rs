@@ -1,0 +1,142 @@
+//! A pool of identical servers (kiosks, counters) with one FIFO queue, and the utilisation
+//! accounting reports need.
+
+use std::collections::{BTreeSet, VecDeque};
+
+use hkic_base::{SimDuration, SimTime};
+
+#[derive(Debug)]
+pub struct ServerPool {
+    occupant: Vec<Option<(u32, SimTime)>>,
+    /// Free servers, lowest index first, so assignment is deterministic.
+    free: BTreeSet<u16>,
+    queue: VecDeque<(u32, SimTime)>,
+    open_from: SimTime,
+    open_until: SimTime,
+    busy_open_nanos: u128,
+    busy_overtime_nanos: u128,
+    max_queue: usize,
+}
+
+impl ServerPool {
+    /// `servers` servers, available from `open_from`; work after `open_until` is overtime.
+    pub fn new(servers: u16, open_from: SimTime, open_until: SimTime) -> ServerPool {
+        ServerPool {
+            occupant: vec![None; usize::from(servers)],
+            free: (0..servers).collect(),
+            queue: VecDeque::new(),
+            open_from,
+            open_until,
+            busy_open_nanos: 0,
+            busy_overtime_nanos: 0,
+            max_queue: 0,
+        }
+    }
+
+    pub fn servers(&self) -> u16 {
+        self.occupant.len() as u16
+    }
+
+    pub fn enqueue(&mut self, resident: u32, now: SimTime) {
+        self.queue.push_back((resident, now));
+        self.max_queue = self.max_queue.max(self.queue.len());
+    }
+
+    /// Puts the longest-waiting resident on the lowest free server: (server, resident, queued at).
+    pub fn assign(&mut self, now: SimTime) -> Option<(u16, u32, SimTime)> {
+        if self.queue.is_empty() {
+            return None;
+        }
+        let server = self.free.pop_first()?;
+        let (resident, queued_at) = self.queue.pop_front().expect("checked non-empty");
+        self.occupant[usize::from(server)] = Some((resident, now));
+        Some((server, resident, queued_at))
+    }
+
+    /// Frees a server; returns who it served and since when.
+    pub fn finish(&mut self, server: u16, now: SimTime) -> (u32, SimTime) {
+        let (resident, since) = self.occupant[usize::from(server)]
+            .take()
+            .expect("finishing an idle server");
+        self.free.insert(server);
+        self.account(since, now);
+        (resident, since)
+    }
+
+    pub fn occupant(&self, server: u16) -> Option<u32> {
+        self.occupant
+            .get(usize::from(server))
+            .copied()
+            .flatten()
+            .map(|(resident, _)| resident)
+    }
+
+    /// Splits a busy interval into opening hours and overtime.
+    fn account(&mut self, from: SimTime, to: SimTime) {
+        let clip = |t: SimTime| t.max(self.open_from).min(self.open_until);
+        let open = clip(to).saturating_since(clip(from)).as_nanos();
+        let total = to.saturating_since(from).as_nanos();
+        self.busy_open_nanos += u128::from(open);
+        self.busy_overtime_nanos += u128::from(total - open);
+    }
+
+    pub fn queue_len(&self) -> usize {
+        self.queue.len()
+    }
+
+    pub fn busy(&self) -> usize {
+        self.occupant.len() - self.free.len()
+    }
+
+    pub fn max_queue(&self) -> usize {
+        self.max_queue
+    }
+
+    /// Busy server time over available server time in opening hours (finished services only).
+    pub fn busy_fraction(&self) -> f64 {
+        let available = self.open_until.saturating_since(self.open_from).as_nanos() as f64
+            * self.occupant.len() as f64;
+        if available == 0.0 {
+            0.0
+        } else {
+            self.busy_open_nanos as f64 / available
+        }
+    }
+
+    pub fn overtime(&self) -> SimDuration {
+        SimDuration::from_nanos(self.busy_overtime_nanos.min(u128::from(u64::MAX)) as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(minutes: u64) -> SimTime {
+        SimTime::EPOCH + SimDuration::from_minutes(minutes)
+    }
+
+    #[test]
+    fn serves_in_arrival_order_on_the_lowest_free_server() {
+        let mut pool = ServerPool::new(2, at(0), at(60));
+        for resident in [7, 8, 9] {
+            pool.enqueue(resident, at(0));
+        }
+        assert_eq!(pool.assign(at(0)), Some((0, 7, at(0))));
+        assert_eq!(pool.assign(at(0)), Some((1, 8, at(0))));
+        assert_eq!(pool.assign(at(0)), None);
+        assert_eq!(pool.finish(1, at(10)), (8, at(0)));
+        assert_eq!(pool.assign(at(10)), Some((1, 9, at(0))));
+        assert_eq!(pool.max_queue(), 3);
+    }
+
+    #[test]
+    fn splits_busy_time_into_opening_hours_and_overtime() {
+        let mut pool = ServerPool::new(1, at(0), at(60));
+        pool.enqueue(1, at(0));
+        pool.assign(at(30));
+        pool.finish(0, at(90));
+        assert!((pool.busy_fraction() - 0.5).abs() < 1e-9);
+        assert_eq!(pool.overtime(), SimDuration::from_minutes(30));
+    }
+}

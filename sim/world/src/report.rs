@@ -1,0 +1,135 @@
+//! Turning a finished world into the versioned report.
+
+use hkic_base::SimTime;
+use hkic_kernel::{FaultKind, Kernel, RunEnd};
+use hkic_reports::{
+    BookingSummary, FaultCount, HourlyCount, InvariantSummary, Outcome, Percentiles, QueueSeries,
+    REPORT_SCHEMA, Report, RunInfo, StageSummary, Status, TraceSummary,
+};
+
+use crate::event::{Event, Stage};
+use crate::world::World;
+
+const DAY_SECONDS: f64 = 86_400.0;
+
+impl World {
+    pub(crate) fn report(&self, kernel: &Kernel<Event>, end: RunEnd, run: RunInfo) -> Report {
+        let status = match (&self.detected, end) {
+            (Some(_), _) => Status::InvariantBroken,
+            (None, RunEnd::StepBudget) => Status::StepBudgetExhausted,
+            (None, _) => Status::Ok,
+        };
+        let violation = self
+            .detected
+            .as_ref()
+            .map(|detected| hkic_reports::Violation {
+                invariant: detected.violation.invariant.to_string(),
+                message: detected.violation.message.clone(),
+                at: detected.at.to_string(),
+                trace_record: detected.trace_record,
+            });
+        Report {
+            schema: REPORT_SCHEMA.to_string(),
+            run,
+            outcome: Outcome { status, violation },
+            trace: TraceSummary {
+                hash: kernel.trace().hash().to_string(),
+                events: kernel.steps(),
+                records: kernel.trace().records(),
+            },
+            residents: self.metrics.residents.clone(),
+            booking: self.booking_summary(),
+            stages: Stage::ALL
+                .iter()
+                .map(|&stage| self.stage_summary(stage))
+                .collect(),
+            time_in_centre_seconds: Percentiles::of(&self.metrics.time_in_centre),
+            queues: self.queue_series(),
+            throughput_per_hour: self
+                .metrics
+                .hourly
+                .iter()
+                .map(|(hour, &(arrivals, served))| HourlyCount {
+                    hour: hour.to_string(),
+                    arrivals,
+                    served,
+                })
+                .collect(),
+            faults: FaultKind::ALL
+                .iter()
+                .map(|&kind| FaultCount {
+                    kind: kind.name().to_string(),
+                    injected: self.faults.counts().get(kind),
+                    minimum: self.faults.profile().spec(kind).minimum,
+                })
+                .collect(),
+            invariants: self
+                .checkers
+                .checks()
+                .map(|(name, checks)| InvariantSummary {
+                    name: name.to_string(),
+                    checks,
+                    violations: u64::from(
+                        self.detected
+                            .as_ref()
+                            .is_some_and(|d| d.violation.invariant == name),
+                    ),
+                })
+                .collect(),
+        }
+    }
+
+    fn booking_summary(&self) -> BookingSummary {
+        let counts = &self.metrics.booking;
+        let timetable = &self.config.centre.timetable;
+        let capacity = u64::from(timetable.slots_per_day()) * u64::from(timetable.slot_quota);
+        BookingSummary {
+            requests: counts.requests,
+            booked: counts.booked,
+            refused_day_full: counts.day_full,
+            refused_outside_horizon: counts.outside_horizon,
+            refused_no_service: counts.no_service,
+            gave_up: counts.gave_up,
+            lead_time_days: Percentiles::of(&self.metrics.lead_time).in_units(DAY_SECONDS),
+            slots_filled_fraction: if capacity == 0 {
+                0.0
+            } else {
+                hkic_reports::round3(counts.booked as f64 / capacity as f64)
+            },
+        }
+    }
+
+    fn stage_summary(&self, stage: Stage) -> StageSummary {
+        let pool = &self.pools[stage as usize];
+        StageSummary {
+            stage: stage.name().to_string(),
+            servers: u32::from(pool.servers()),
+            served: self.metrics.service_of(stage).count(),
+            wait_seconds: Percentiles::of(self.metrics.wait_of(stage)),
+            service_seconds: Percentiles::of(self.metrics.service_of(stage)),
+            queue_length_max: pool.max_queue() as u64,
+            busy_fraction: hkic_reports::round3(pool.busy_fraction()),
+            overtime_seconds: hkic_reports::round3(pool.overtime().as_secs_f64()),
+        }
+    }
+
+    fn queue_series(&self) -> Vec<QueueSeries> {
+        let start = self
+            .metrics
+            .sample_start
+            .unwrap_or(self.config.centre.opening);
+        Stage::ALL
+            .iter()
+            .map(|&stage| QueueSeries {
+                stage: stage.name().to_string(),
+                start: start.to_string(),
+                interval_seconds: self.config.queue_sample_interval.as_nanos() / 1_000_000_000,
+                lengths: self.metrics.queue_samples[stage as usize].clone(),
+            })
+            .collect()
+    }
+
+    pub(crate) fn last_event(&self) -> SimTime {
+        self.last_event
+    }
+}

@@ -1,0 +1,242 @@
+//! The scenario file format, as serde reads it. Every field is documented in
+//! `scenarios/README.md`; [`super::validate`] turns this into a checked [`crate::Config`].
+
+use serde::Deserialize;
+
+use super::values::{Clock, Day, DistSpec, Dur, Instant};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fidelity {
+    /// Device interactions are durations and outcome probabilities from the scenario.
+    Timing,
+    /// Device interactions are real (APDUs, cryptography, fingerprint matching).
+    Full,
+}
+
+impl Fidelity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Fidelity::Timing => "timing",
+            Fidelity::Full => "full",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    pub fidelity: Fidelity,
+    /// An embedded holiday list (see `hkic-sim scenarios`).
+    pub holidays: String,
+    pub centre: CentreSpec,
+    pub booking: BookingSpec,
+    pub residents: ResidentSpec,
+    pub service_times: ServiceTimesSpec,
+    pub network: NetworkSpec,
+    pub services: ServicesSpec,
+    pub terminals: TerminalsSpec,
+    pub faults: FaultsSpec,
+    pub limits: LimitsSpec,
+    pub report: ReportSpec,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CentreSpec {
+    pub name: String,
+    pub day: Day,
+    pub opening: Clock,
+    pub closing: Clock,
+    pub tag_kiosks: u32,
+    pub registration_kiosks: u32,
+    pub photo_counters: u32,
+    pub slot_length: Dur,
+    pub slot_quota: u32,
+    pub walk_in_quota: u32,
+    pub check_in: CheckInSpec,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInSpec {
+    pub early: Dur,
+    pub late: Dur,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookingSpec {
+    pub opens: Instant,
+    pub requests: u32,
+    pub request_delay: DistSpec,
+    pub preferred_times: Vec<PreferredTime>,
+    pub horizon_working_days: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreferredTime {
+    pub time: Clock,
+    pub weight: f64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResidentSpec {
+    pub no_show_probability: f64,
+    pub arrival_before_slot: DistSpec,
+    pub late_probability: f64,
+    pub lateness: DistSpec,
+    pub walk_ins_per_day: f64,
+    pub walk_in_hours: HoursSpec,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoursSpec {
+    pub from: Clock,
+    pub until: Clock,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceTimesSpec {
+    pub tag_kiosk: DistSpec,
+    pub registration_kiosk: DistSpec,
+    pub photo_counter: DistSpec,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    pub public_to_central: LinkSpec,
+    pub centre_to_central: LinkSpec,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSpec {
+    pub latency: DistSpec,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServicesSpec {
+    pub booking: ServiceHostSpec,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceHostSpec {
+    pub disk_sync: DistSpec,
+    pub disk_read: DistSpec,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TerminalsSpec {
+    pub retry: RetrySpec,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetrySpec {
+    pub timeout: Dur,
+    pub backoff_initial: Dur,
+    pub backoff_max: Dur,
+    pub give_up_after: Dur,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultsSpec {
+    /// `none`, an embedded profile (`light`, `chaos`) or a path to a profile file.
+    pub profile: String,
+    pub windows: Vec<WindowSpec>,
+    pub crash_nodes: Vec<String>,
+    pub partition_links: Vec<String>,
+    pub scheduled: Vec<ScheduledFaultSpec>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowSpec {
+    pub from: Instant,
+    pub until: Instant,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartitionModeSpec {
+    Drop,
+    Hold,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ScheduledFaultSpec {
+    Partition {
+        at: Instant,
+        link: String,
+        lasting: Dur,
+        mode: PartitionModeSpec,
+    },
+    Crash {
+        at: Instant,
+        node: String,
+        down_for: Dur,
+    },
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSpec {
+    pub max_events: u64,
+    pub until: Instant,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSpec {
+    pub queue_sample_interval: Dur,
+}
+
+/// A fault profile file (`scenarios/faults/*.json`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultProfileFile {
+    pub name: String,
+    /// Read by `hkic-sim scenarios` from the raw JSON; kept here so the format is one place.
+    #[allow(dead_code)]
+    pub description: String,
+    pub partition: TimedFaultSpec,
+    pub crash: TimedFaultSpec,
+    pub loss: ChanceFaultSpec,
+    pub duplication: ChanceFaultSpec,
+    pub delay: ChanceFaultSpec,
+    pub lost_write: ChanceFaultSpec,
+    pub torn_write: ChanceFaultSpec,
+    pub corrupt_write: ChanceFaultSpec,
+    pub partition_duration: DistSpec,
+    pub partition_mode: PartitionModeSpec,
+    pub crash_downtime: DistSpec,
+    pub extra_delay: DistSpec,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimedFaultSpec {
+    pub per_hour: f64,
+    pub minimum: u32,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChanceFaultSpec {
+    pub probability: f64,
+    pub minimum: u32,
+}

@@ -1,0 +1,502 @@
+//! Semantic checks that turn a decoded scenario into a [`Config`]: capacities, ordering of
+//! times, probabilities, calendar coverage. Each failure names the field and the value.
+
+use hkic_base::{Calendar, Date, DurationDist, EmpiricalEntry, SimDuration, SimTime};
+use hkic_kernel::{FaultKind, Limits, PartitionMode};
+use hkic_services::booking::CentreTimetable;
+use hkic_services::rpc::RetryPolicy;
+
+use super::schema::{PartitionModeSpec, ScheduledFaultSpec};
+use super::values::DistSpec;
+use super::{Fidelity, LoadedProfile, Scenario, ScenarioError, embedded};
+use crate::config::{
+    BookingPhaseConfig, CentreConfig, Config, CrashTarget, FaultsConfig, LinkName, ResidentConfig,
+    ScheduledFault, ServiceTimes,
+};
+
+/// Checks one scenario field at a time; the first problem is returned.
+struct Check<'a> {
+    source_name: &'a str,
+}
+
+impl Check<'_> {
+    fn fail<T>(&self, path: &str, problem: impl Into<String>) -> Result<T, ScenarioError> {
+        Err(ScenarioError::field(self.source_name, path, problem))
+    }
+
+    fn count(&self, path: &str, value: u32, min: u32, max: u32) -> Result<u32, ScenarioError> {
+        if value < min || value > max {
+            return self.fail(path, format!("expected {min} to {max}, got {value}"));
+        }
+        Ok(value)
+    }
+
+    fn probability(&self, path: &str, value: f64) -> Result<f64, ScenarioError> {
+        if !(value.is_finite() && (0.0..=1.0).contains(&value)) {
+            return self.fail(
+                path,
+                format!("expected a probability from 0 to 1, got {value}"),
+            );
+        }
+        Ok(value)
+    }
+
+    fn dist(&self, path: &str, spec: &DistSpec) -> Result<DurationDist, ScenarioError> {
+        spec.build()
+            .or_else(|error| self.fail(path, error.to_string()))
+    }
+
+    fn positive(&self, path: &str, value: SimDuration) -> Result<SimDuration, ScenarioError> {
+        if value.is_zero() {
+            return self.fail(path, "expected a duration more than zero, got 0s");
+        }
+        Ok(value)
+    }
+
+    fn covered(&self, calendar: &Calendar, path: &str, date: Date) -> Result<Date, ScenarioError> {
+        if !calendar.covers(date) {
+            let (first, last) = (calendar.first(), calendar.last());
+            return self.fail(
+                path,
+                format!("{date} is outside the holiday calendar ({first} to {last})"),
+            );
+        }
+        Ok(date)
+    }
+}
+
+/// Turns a scenario and a fault profile into a checked configuration.
+pub fn build_config(
+    scenario: &Scenario,
+    profile: LoadedProfile,
+    fidelity: Option<Fidelity>,
+) -> Result<Config, ScenarioError> {
+    let check = Check {
+        source_name: &scenario.source_name,
+    };
+    let file = &scenario.file;
+    if file.name.trim().is_empty() {
+        return check.fail("name", "expected a non-empty name");
+    }
+    let fidelity = fidelity.unwrap_or(file.fidelity);
+    if fidelity == Fidelity::Full {
+        return check.fail(
+            "fidelity",
+            "\"full\" fidelity (real APDUs, cryptography and fingerprint matching) arrives with the \
+             card-chip, kiosk and services work; this build runs \"timing\" only",
+        );
+    }
+    let calendar = calendar(&check, &file.holidays)?;
+    let centre = centre(&check, scenario, &calendar)?;
+    let booking = booking(&check, scenario, &calendar, &centre)?;
+    let residents = residents(&check, scenario, &centre)?;
+    let service_times = ServiceTimes {
+        tag_kiosk: check.dist("service_times.tag_kiosk", &file.service_times.tag_kiosk)?,
+        registration_kiosk: check.dist(
+            "service_times.registration_kiosk",
+            &file.service_times.registration_kiosk,
+        )?,
+        photo_counter: check.dist(
+            "service_times.photo_counter",
+            &file.service_times.photo_counter,
+        )?,
+    };
+    let retry = retry(&check, scenario)?;
+    let limits = Limits {
+        until: file.limits.until.0,
+        max_steps: file.limits.max_events,
+    };
+    if limits.max_steps == 0 {
+        return check.fail("limits.max_events", "expected at least 1, got 0");
+    }
+    if limits.until <= centre.closing {
+        return check.fail(
+            "limits.until",
+            format!(
+                "{} is not after the centre closes ({})",
+                limits.until, centre.closing
+            ),
+        );
+    }
+    let faults = faults(&check, scenario, profile, &limits, booking.opens)?;
+    let interval = file.report.queue_sample_interval.0;
+    if interval < SimDuration::from_minutes(1) {
+        return check.fail(
+            "report.queue_sample_interval",
+            format!("expected at least 1min, got {interval}"),
+        );
+    }
+    let start = faults
+        .windows
+        .first()
+        .map_or(booking.opens, |&(from, _)| booking.opens.min(from));
+    Ok(Config {
+        name: file.name.clone(),
+        fidelity,
+        calendar,
+        centre,
+        booking,
+        residents,
+        service_times,
+        public_latency: check.dist(
+            "network.public_to_central.latency",
+            &file.network.public_to_central.latency,
+        )?,
+        centre_latency: check.dist(
+            "network.centre_to_central.latency",
+            &file.network.centre_to_central.latency,
+        )?,
+        disk_sync: check.dist(
+            "services.booking.disk_sync",
+            &file.services.booking.disk_sync,
+        )?,
+        disk_read: check.dist(
+            "services.booking.disk_read",
+            &file.services.booking.disk_read,
+        )?,
+        retry,
+        faults,
+        limits,
+        queue_sample_interval: interval,
+        start,
+    })
+}
+
+/// Parses an embedded `date,name` holiday list into a calendar covering its whole years.
+fn calendar(check: &Check<'_>, name: &str) -> Result<Calendar, ScenarioError> {
+    let Some(text) = embedded::holidays(name) else {
+        let known = embedded::names(embedded::HOLIDAYS);
+        return check.fail(
+            "holidays",
+            format!("no embedded holiday list {name:?} (known: {known})"),
+        );
+    };
+    let mut dates = Vec::new();
+    for (index, line) in text.lines().enumerate().skip(1) {
+        let field = line.split(',').next().unwrap_or_default();
+        match field.parse::<Date>() {
+            Ok(date) => dates.push(date),
+            Err(error) => {
+                return check.fail("holidays", format!("{name}, line {}: {error}", index + 1));
+            }
+        }
+    }
+    let (Some(first), Some(last)) = (dates.iter().min(), dates.iter().max()) else {
+        return check.fail("holidays", format!("{name} lists no holidays"));
+    };
+    let first = Date::from_ymd(first.year(), 1, 1).expect("1 January exists");
+    let last = Date::from_ymd(last.year(), 12, 31).expect("31 December exists");
+    Calendar::new(first, last, dates).or_else(|error| check.fail("holidays", error.to_string()))
+}
+
+const MAX_SERVERS: u32 = 1_000;
+
+fn centre(
+    check: &Check<'_>,
+    scenario: &Scenario,
+    calendar: &Calendar,
+) -> Result<CentreConfig, ScenarioError> {
+    let spec = &scenario.file.centre;
+    let day = check.covered(calendar, "centre.day", spec.day.0)?;
+    if !calendar.is_centre_open_day(day) {
+        let why = if calendar.is_holiday(day) {
+            "a general holiday"
+        } else {
+            "a Sunday"
+        };
+        return check.fail(
+            "centre.day",
+            format!("{day} is {why}: replacement centres are closed"),
+        );
+    }
+    let (opening, closing) = (spec.opening.0, spec.closing.0);
+    if closing <= opening {
+        return check.fail(
+            "centre.closing",
+            format!("closing ({closing}) must be after opening ({opening})"),
+        );
+    }
+    let slot_length = check.positive("centre.slot_length", spec.slot_length.0)?;
+    let open_for = closing
+        .since_midnight()
+        .saturating_sub(opening.since_midnight());
+    if slot_length > open_for {
+        return check.fail(
+            "centre.slot_length",
+            format!("{slot_length} is longer than the opening hours ({open_for})"),
+        );
+    }
+    let timetable = CentreTimetable {
+        opening,
+        closing,
+        slot_length,
+        slot_quota: check.count("centre.slot_quota", spec.slot_quota, 1, u32::from(u16::MAX))?
+            as u16,
+        walk_in_quota: check.count(
+            "centre.walk_in_quota",
+            spec.walk_in_quota,
+            0,
+            u32::from(u16::MAX),
+        )? as u16,
+    };
+    let twelve_hours = SimDuration::from_hours(12);
+    for (path, value) in [
+        ("centre.check_in.early", spec.check_in.early.0),
+        ("centre.check_in.late", spec.check_in.late.0),
+    ] {
+        if value > twelve_hours {
+            return check.fail(path, format!("expected at most 12h, got {value}"));
+        }
+    }
+    Ok(CentreConfig {
+        name: spec.name.clone(),
+        day,
+        opening: SimTime::at(day, opening),
+        closing: SimTime::at(day, closing),
+        tag_kiosks: check.count("centre.tag_kiosks", spec.tag_kiosks, 1, MAX_SERVERS)? as u16,
+        registration_kiosks: check.count(
+            "centre.registration_kiosks",
+            spec.registration_kiosks,
+            1,
+            MAX_SERVERS,
+        )? as u16,
+        photo_counters: check.count("centre.photo_counters", spec.photo_counters, 1, MAX_SERVERS)?
+            as u16,
+        timetable,
+        check_in_early: spec.check_in.early.0,
+        check_in_late: spec.check_in.late.0,
+    })
+}
+
+fn booking(
+    check: &Check<'_>,
+    scenario: &Scenario,
+    calendar: &Calendar,
+    centre: &CentreConfig,
+) -> Result<BookingPhaseConfig, ScenarioError> {
+    let spec = &scenario.file.booking;
+    let opens = spec.opens.0;
+    check.covered(calendar, "booking.opens", opens.date())?;
+    if opens.date() >= centre.day {
+        return check.fail(
+            "booking.opens",
+            format!("{opens} is not before the centre day ({})", centre.day),
+        );
+    }
+    let horizon = check.count(
+        "booking.horizon_working_days",
+        spec.horizon_working_days,
+        1,
+        250,
+    )?;
+    let ahead = calendar.working_days_between(opens.date(), centre.day);
+    if ahead > horizon {
+        return check.fail(
+            "booking.opens",
+            format!("the centre day is {ahead} working days after {}, beyond the {horizon}-working-day horizon", opens.date()),
+        );
+    }
+    let requests = check.count("booking.requests", spec.requests, 0, 10_000_000)?;
+    if spec.preferred_times.is_empty() {
+        return check.fail(
+            "booking.preferred_times",
+            "expected at least one preferred time",
+        );
+    }
+    let mut entries = Vec::with_capacity(spec.preferred_times.len());
+    for (index, preferred) in spec.preferred_times.iter().enumerate() {
+        let time = preferred.time.0;
+        if time < centre.timetable.opening || time >= centre.timetable.closing {
+            return check.fail(
+                &format!("booking.preferred_times[{index}].time"),
+                format!("{time} is outside opening hours"),
+            );
+        }
+        entries.push(EmpiricalEntry {
+            value: time.since_midnight(),
+            weight: preferred.weight,
+        });
+    }
+    let preferred_time = DurationDist::empirical(entries)
+        .or_else(|error| check.fail("booking.preferred_times", error.to_string()))?;
+    Ok(BookingPhaseConfig {
+        opens,
+        requests,
+        request_delay: check.dist("booking.request_delay", &spec.request_delay)?,
+        preferred_time,
+        horizon_working_days: horizon,
+    })
+}
+
+fn residents(
+    check: &Check<'_>,
+    scenario: &Scenario,
+    centre: &CentreConfig,
+) -> Result<ResidentConfig, ScenarioError> {
+    let spec = &scenario.file.residents;
+    let walk_ins = spec.walk_ins_per_day;
+    if !(walk_ins.is_finite() && (0.0..=1_000_000.0).contains(&walk_ins)) {
+        return check.fail(
+            "residents.walk_ins_per_day",
+            format!("expected 0 to 1000000, got {walk_ins}"),
+        );
+    }
+    let (from, until) = (spec.walk_in_hours.from.0, spec.walk_in_hours.until.0);
+    if until <= from || from < centre.timetable.opening || until > centre.timetable.closing {
+        return check.fail(
+            "residents.walk_in_hours",
+            format!(
+                "expected hours within opening hours, from before until; got {from} to {until}"
+            ),
+        );
+    }
+    Ok(ResidentConfig {
+        no_show_probability: check
+            .probability("residents.no_show_probability", spec.no_show_probability)?,
+        arrival_before_slot: check
+            .dist("residents.arrival_before_slot", &spec.arrival_before_slot)?,
+        late_probability: check.probability("residents.late_probability", spec.late_probability)?,
+        lateness: check.dist("residents.lateness", &spec.lateness)?,
+        walk_ins_per_day: walk_ins,
+        walk_in_from: SimTime::at(centre.day, from),
+        walk_in_until: SimTime::at(centre.day, until),
+    })
+}
+
+fn retry(check: &Check<'_>, scenario: &Scenario) -> Result<RetryPolicy, ScenarioError> {
+    let spec = &scenario.file.terminals.retry;
+    let policy = RetryPolicy {
+        timeout: check.positive("terminals.retry.timeout", spec.timeout.0)?,
+        backoff_initial: check
+            .positive("terminals.retry.backoff_initial", spec.backoff_initial.0)?,
+        backoff_max: spec.backoff_max.0,
+        give_up_after: check.positive("terminals.retry.give_up_after", spec.give_up_after.0)?,
+    };
+    if policy.backoff_max < policy.backoff_initial {
+        return check.fail(
+            "terminals.retry.backoff_max",
+            format!(
+                "{} is less than backoff_initial ({})",
+                policy.backoff_max, policy.backoff_initial
+            ),
+        );
+    }
+    Ok(policy)
+}
+
+fn faults(
+    check: &Check<'_>,
+    scenario: &Scenario,
+    profile: LoadedProfile,
+    limits: &Limits,
+    booking_opens: SimTime,
+) -> Result<FaultsConfig, ScenarioError> {
+    let spec = &scenario.file.faults;
+    let mut windows = Vec::with_capacity(spec.windows.len());
+    for (index, window) in spec.windows.iter().enumerate() {
+        let (from, until) = (window.from.0, window.until.0);
+        if until <= from || until > limits.until {
+            let path = format!("faults.windows[{index}]");
+            return check.fail(
+                &path,
+                format!("expected from before until, within the run; got {from} to {until}"),
+            );
+        }
+        if windows
+            .last()
+            .is_some_and(|&(_, previous_until)| from < previous_until)
+        {
+            let path = format!("faults.windows[{index}].from");
+            return check.fail(
+                &path,
+                format!("{from} overlaps or precedes the window before it"),
+            );
+        }
+        windows.push((from, until));
+    }
+    let start = windows
+        .first()
+        .map_or(booking_opens, |&(from, _)| booking_opens.min(from));
+    let crash_target =
+        |path: &str, name: &str| match CrashTarget::ALL.into_iter().find(|t| t.name() == name) {
+            Some(target) => Ok(target),
+            None => check.fail(path, format!("no crashable node {name:?} (known: booking)")),
+        };
+    let link = |path: &str, name: &str| match LinkName::ALL.into_iter().find(|l| l.name() == name) {
+        Some(link) => Ok(link),
+        None => check.fail(
+            path,
+            format!("no link {name:?} (known: public-central, centre-central)"),
+        ),
+    };
+    let crash_nodes = (spec.crash_nodes.iter().enumerate())
+        .map(|(index, name)| crash_target(&format!("faults.crash_nodes[{index}]"), name))
+        .collect::<Result<Vec<_>, _>>()?;
+    let partition_links = (spec.partition_links.iter().enumerate())
+        .map(|(index, name)| link(&format!("faults.partition_links[{index}]"), name))
+        .collect::<Result<Vec<_>, _>>()?;
+    let strikes = |kind| {
+        let spec = profile.profile.spec(kind);
+        spec.rate > 0.0 || spec.minimum > 0
+    };
+    if crash_nodes.is_empty() && strikes(FaultKind::Crash) {
+        return check.fail(
+            "faults.crash_nodes",
+            format!(
+                "the {} profile crashes nodes, but none is listed",
+                profile.name
+            ),
+        );
+    }
+    if partition_links.is_empty() && strikes(FaultKind::Partition) {
+        return check.fail(
+            "faults.partition_links",
+            format!(
+                "the {} profile partitions links, but none is listed",
+                profile.name
+            ),
+        );
+    }
+    let mut scheduled = Vec::with_capacity(spec.scheduled.len());
+    for (index, fault) in spec.scheduled.iter().enumerate() {
+        let path = format!("faults.scheduled[{index}]");
+        let fault = match fault {
+            ScheduledFaultSpec::Partition {
+                at,
+                link: name,
+                lasting,
+                mode,
+            } => ScheduledFault::Partition {
+                at: at.0,
+                link: link(&format!("{path}.link"), name)?,
+                lasting: check.positive(&format!("{path}.lasting"), lasting.0)?,
+                mode: match mode {
+                    PartitionModeSpec::Drop => PartitionMode::Drop,
+                    PartitionModeSpec::Hold => PartitionMode::Hold,
+                },
+            },
+            ScheduledFaultSpec::Crash { at, node, down_for } => ScheduledFault::Crash {
+                at: at.0,
+                node: crash_target(&format!("{path}.node"), node)?,
+                down_for: check.positive(&format!("{path}.down_for"), down_for.0)?,
+            },
+        };
+        let at = match fault {
+            ScheduledFault::Partition { at, .. } | ScheduledFault::Crash { at, .. } => at,
+        };
+        if at < start || at >= limits.until {
+            return check.fail(
+                &format!("{path}.at"),
+                format!("{at} is outside the run ({start} to {})", limits.until),
+            );
+        }
+        scheduled.push(fault);
+    }
+    Ok(FaultsConfig {
+        profile,
+        windows,
+        crash_nodes,
+        partition_links,
+        scheduled,
+    })
+}

@@ -1,0 +1,239 @@
+//! The world: every component and device of one scenario, wired together and driven by the
+//! kernel's events. This file holds the state and the dispatch; the flows live beside it
+//! (`booking_phase`, `centre`, `host`, `wiring`, `fault_events`).
+
+use hkic_base::{SimTime, Stream};
+use hkic_kernel::{FaultInjector, Flow, Kernel, Network, NodeId, Streams};
+use hkic_services::booking::BookingConfig;
+use hkic_terminals::{BookingApp, TagKiosk};
+
+use crate::checkers::{Checkers, Violation};
+use crate::config::Config;
+use crate::event::{Event, Observation, Stage};
+use crate::host::BookingHost;
+use crate::labels;
+use crate::metrics::Metrics;
+use crate::plant::PlantedBug;
+use crate::pool::ServerPool;
+use crate::residents::{Draw, Kind, Profile, Resident};
+use crate::wiring::{CENTRAL, PUBLIC, kiosk_node};
+
+/// The first broken invariant, when and at which trace record it was seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Detected {
+    pub violation: Violation,
+    pub at: SimTime,
+    pub trace_record: u64,
+}
+
+pub struct World {
+    pub(crate) config: Config,
+    pub(crate) faults: FaultInjector,
+    pub(crate) network: Network,
+    pub(crate) booking: BookingHost,
+    pub(crate) app: BookingApp,
+    pub(crate) kiosks: Vec<TagKiosk>,
+    pub(crate) residents: Vec<Resident>,
+    pub(crate) pools: [ServerPool; 3],
+    pub(crate) checkers: Checkers,
+    pub(crate) metrics: Metrics,
+    pub(crate) detected: Option<Detected>,
+    pub(crate) last_event: SimTime,
+}
+
+impl std::fmt::Debug for World {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("World")
+            .field("name", &self.config.name)
+            .field("residents", &self.residents.len())
+            .finish()
+    }
+}
+
+impl World {
+    /// Builds the world and draws every resident's profile (logging the draws if asked).
+    pub fn new(
+        config: Config,
+        seed: u64,
+        plant: Option<PlantedBug>,
+        mut draws: Option<&mut Vec<Draw>>,
+    ) -> World {
+        let streams = Streams::new(seed);
+        let faults = FaultInjector::new(
+            config.faults.profile.profile.clone(),
+            config.faults.windows.clone(),
+            &streams,
+        );
+        let network = crate::wiring::network(&config, &streams);
+        let booking = BookingHost::new(
+            booking_config(&config, plant),
+            streams.stream(labels::disk_latency(CENTRAL.0)),
+        );
+        let jitter = |node: NodeId| -> Stream { streams.stream(labels::retry_jitter(node.0)) };
+        let app = BookingApp::new(
+            crate::wiring::address(CENTRAL),
+            config.retry,
+            jitter(PUBLIC),
+        );
+        let kiosks = (0..config.centre.tag_kiosks)
+            .map(|k| {
+                TagKiosk::new(
+                    crate::wiring::CENTRE,
+                    crate::wiring::address(CENTRAL),
+                    config.retry,
+                    jitter(kiosk_node(k)),
+                )
+            })
+            .collect();
+        let walk_ins = hkic_base::sample_poisson(
+            &mut streams.stream(labels::walk_in_count()),
+            config.residents.walk_ins_per_day,
+        );
+        let appointments = config.booking.requests;
+        let total = appointments
+            + u32::try_from(walk_ins)
+                .unwrap_or(u32::MAX - appointments)
+                .min(u32::MAX - appointments);
+        let residents = (0..total)
+            .map(|id| {
+                let kind = if id < appointments {
+                    Kind::Appointment
+                } else {
+                    Kind::WalkIn
+                };
+                Resident::new(
+                    kind,
+                    Profile::draw(&config, &streams, id, draws.as_deref_mut()),
+                )
+            })
+            .collect();
+        let centre = &config.centre;
+        let pool = |servers| ServerPool::new(servers, centre.opening, centre.closing);
+        let pools = [
+            pool(centre.tag_kiosks),
+            pool(centre.registration_kiosks),
+            pool(centre.photo_counters),
+        ];
+        let checkers = Checkers::new(centre.timetable.slot_quota, centre.timetable.walk_in_quota);
+        World {
+            faults,
+            network,
+            booking,
+            app,
+            kiosks,
+            residents,
+            pools,
+            checkers,
+            metrics: Metrics::default(),
+            detected: None,
+            last_event: config.start,
+            config,
+        }
+    }
+
+    /// Schedules what is known at the start: booking requests, walk-in arrivals, faults, samples.
+    pub fn start(&mut self, kernel: &mut Kernel<Event>) {
+        for (id, resident) in self.residents.iter().enumerate() {
+            let id = id as u32;
+            match resident.kind {
+                Kind::Appointment => {
+                    let at = self.config.booking.opens + resident.profile.request_delay;
+                    kernel.schedule(at, Event::BookingDue { resident: id });
+                }
+                Kind::WalkIn => {
+                    let at = self.config.residents.walk_in_from + resident.profile.walk_in_after;
+                    kernel.schedule(at, Event::Arrive { resident: id });
+                }
+            }
+        }
+        self.schedule_faults(kernel);
+        kernel.schedule(self.config.centre.opening, Event::Sample);
+    }
+
+    pub fn handle(&mut self, kernel: &mut Kernel<Event>, now: SimTime, event: Event) -> Flow {
+        self.last_event = now;
+        let result = match event {
+            Event::BookingDue { resident } => self.booking_due(kernel, now, resident),
+            Event::Arrive { resident } => self.arrive(kernel, now, resident),
+            Event::ServiceDone { stage, server } => self.service_done(kernel, now, stage, server),
+            Event::Deliver { from, to, message } => self.deliver(kernel, now, from, to, message),
+            Event::Wake { node } => self.wake(kernel, now, node),
+            Event::DiskDone { incarnation, op } => self.disk_done(kernel, now, incarnation, op),
+            Event::Crash { node, down_for } => self.crash(kernel, now, node, down_for),
+            Event::Restart { node, incarnation } => self.restart(kernel, now, node, incarnation),
+            Event::Partition {
+                link,
+                lasting,
+                mode,
+            } => {
+                self.partition(kernel, now, link, lasting, mode);
+                Ok(())
+            }
+            Event::Sample => {
+                self.sample(kernel, now);
+                Ok(())
+            }
+        };
+        match result {
+            Ok(()) => Flow::Continue,
+            Err(violation) => {
+                self.detect(kernel, now, violation);
+                Flow::Stop
+            }
+        }
+    }
+
+    pub(crate) fn detect(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        violation: Violation,
+    ) {
+        kernel.observe(&Observation::new("violation", violation.invariant));
+        let trace_record = kernel.trace().records();
+        self.detected.get_or_insert(Detected {
+            violation,
+            at: now,
+            trace_record,
+        });
+    }
+
+    /// End-of-run checks: every queue drained and every request settled.
+    pub fn finish(&mut self, kernel: &mut Kernel<Event>) {
+        if self.detected.is_some() {
+            return;
+        }
+        let in_centre = self.in_centre() as u64;
+        self.metrics.residents.in_centre_at_end = in_centre;
+        let unsettled = self.unsettled() as u64;
+        if let Err(violation) = self.checkers.at_end(in_centre, unsettled) {
+            let now = self.last_event;
+            self.detect(kernel, now, violation);
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub(crate) fn pool(&mut self, stage: Stage) -> &mut ServerPool {
+        &mut self.pools[stage as usize]
+    }
+}
+
+/// The booking service's configuration; a planted `overbook` bug raises every quota by one.
+fn booking_config(config: &Config, plant: Option<PlantedBug>) -> BookingConfig {
+    let mut timetable = config.centre.timetable.clone();
+    if plant == Some(PlantedBug::Overbook) {
+        timetable.slot_quota = timetable.slot_quota.saturating_add(1);
+    }
+    BookingConfig {
+        calendar: config.calendar.clone(),
+        centres: vec![timetable],
+        first_day: config.centre.day,
+        last_day: config.centre.day,
+        horizon_working_days: config.booking.horizon_working_days,
+        check_in_early: config.centre.check_in_early,
+        check_in_late: config.centre.check_in_late,
+    }
+}
