@@ -1,0 +1,102 @@
+//! The fault profiles do what they promise, and the system survives them: every kind of the
+//! `chaos` profile is injected at least its minimum count, and no invariant breaks.
+
+mod common;
+
+use common::request;
+use hkic_reports::Status;
+use hkic_world::{PlantedBug, run};
+
+#[test]
+fn chaos_injects_every_kind_at_least_its_minimum_and_breaks_nothing() {
+    for seed in 1..=3 {
+        let result = run(&request(seed, "chaos", &[]), None).expect("valid");
+        let report = &result.report;
+        // Read back from report.json, as a user would.
+        let json: serde_json::Value =
+            serde_json::from_str(&report.to_json()).expect("report.json parses");
+        let faults = json["faults"].as_array().expect("a fault list");
+        assert_eq!(faults.len(), 8, "every kind is listed");
+        for fault in faults {
+            let (injected, minimum) = (
+                fault["injected"].as_u64().unwrap(),
+                fault["minimum"].as_u64().unwrap(),
+            );
+            assert!(minimum > 0, "chaos names {}", fault["kind"]);
+            assert!(
+                injected >= minimum,
+                "seed {seed}: {} injected {injected} < {minimum}",
+                fault["kind"]
+            );
+        }
+        assert_eq!(
+            report.outcome.status,
+            Status::Ok,
+            "seed {seed}: {:?}",
+            report.outcome.violation
+        );
+        assert_eq!(report.residents.in_centre_at_end, 0);
+        assert!(
+            report.residents.served > 700,
+            "seed {seed}: served {}",
+            report.residents.served
+        );
+    }
+}
+
+#[test]
+fn no_faults_means_none_injected() {
+    let report = run(&request(1, "none", &[]), None).expect("valid").report;
+    assert!(report.faults.iter().all(|fault| fault.injected == 0));
+}
+
+#[test]
+fn scheduled_faults_strike_when_the_scenario_says() {
+    let scheduled = r#"faults.scheduled=[
+        {"kind": "partition", "at": "2019-01-21T10:00", "link": "centre-central", "lasting": "3min", "mode": "drop"},
+        {"kind": "crash", "at": "2019-01-21T15:00", "node": "booking", "down_for": "2min"}
+    ]"#;
+    let report = run(&request(1, "none", &[scheduled]), None)
+        .expect("valid")
+        .report;
+    let injected = |kind: &str| {
+        report
+            .faults
+            .iter()
+            .find(|f| f.kind == kind)
+            .unwrap()
+            .injected
+    };
+    assert_eq!((injected("partition"), injected("crash")), (1, 1));
+    assert_eq!(
+        report.outcome.status,
+        Status::Ok,
+        "{:?}",
+        report.outcome.violation
+    );
+    // Residents at the tag kiosks wait out the partition instead of being turned away.
+    assert_eq!(report.residents.turned_away_service_unavailable, 0);
+    // The kiosk kept retrying through the 3-minute partition, holding its resident.
+    assert!(
+        report.stages[0].service_seconds.max > 180.0,
+        "{:?}",
+        report.stages[0].service_seconds
+    );
+}
+
+#[test]
+fn a_planted_overbooking_bug_is_caught_by_the_slot_quota_checker() {
+    for faults in ["none", "chaos"] {
+        let mut request = request(1, faults, &[]);
+        request.plant = Some(PlantedBug::Overbook);
+        let report = run(&request, None).expect("valid").report;
+        let violation = report.outcome.violation.expect("the checker fires");
+        assert_eq!(violation.invariant, "slot-quota");
+        assert_eq!(report.outcome.status, Status::InvariantBroken);
+        assert!(
+            report.run.replay_command.contains("--plant-bug overbook"),
+            "{}",
+            report.run.replay_command
+        );
+    }
+}
