@@ -6,7 +6,7 @@ pub mod run;
 pub mod scenarios;
 pub mod validate;
 
-use hkic_world::scenario::{Fidelity, load_fault_profile, load_scenario};
+use hkic_world::scenario::{Fidelity, ScenarioError, load_fault_profile, load_scenario};
 use hkic_world::{PlantedBug, RunRequest};
 
 use crate::args::{FidelityArg, InputArgs};
@@ -28,11 +28,18 @@ pub(crate) fn request(
     max_events: Option<u64>,
 ) -> Result<RunRequest, CliError> {
     let scenario = load_scenario(scenario, &input.overrides)?;
-    let profile_reference = input
-        .faults
-        .clone()
-        .unwrap_or_else(|| scenario.file.faults.profile.clone());
-    let profile = load_fault_profile(&profile_reference)?;
+    let profile = match &input.faults {
+        Some(reference) => load_fault_profile(reference).map_err(|error| match error {
+            ScenarioError::NotFound(message) => {
+                ScenarioError::NotFound(format!("--faults: {message}"))
+            }
+            other => other,
+        })?,
+        None => load_fault_profile(&scenario.file.faults.profile).map_err(|error| match error {
+            ScenarioError::NotFound(message) => scenario.field_error("faults.profile", message),
+            other => other,
+        })?,
+    };
     let plant = plant
         .map(str::parse::<PlantedBug>)
         .transpose()

@@ -123,16 +123,15 @@ pub fn scenario_from_value(
     mut value: Value,
     overrides: &[String],
 ) -> Result<Scenario, ScenarioError> {
-    let mut parsed = Vec::with_capacity(overrides.len());
     for text in overrides {
+        let at = format!("--set {text}");
         let item = overrides::parse(text)
-            .map_err(|problem| ScenarioError::field(source_name, "--set", problem))?;
+            .map_err(|problem| ScenarioError::field(source_name, &at, problem))?;
         overrides::apply(&mut value, &item)
-            .map_err(|problem| ScenarioError::field(source_name, "--set", problem))?;
-        parsed.push(item);
+            .map_err(|problem| ScenarioError::field(source_name, &at, problem))?;
     }
     let file: ScenarioFile =
-        decode(source_name, &value).map_err(|error| blame_override(error, &parsed))?;
+        decode(source_name, &value).map_err(|error| blame_override(error, overrides))?;
     Ok(Scenario {
         source_name: source_name.to_string(),
         reference,
@@ -181,8 +180,8 @@ pub fn catalogue() -> (Described, Described) {
     (scenarios, profiles)
 }
 
-/// Names the override responsible for a decoding error, if one is.
-fn blame_override(error: ScenarioError, overrides: &[overrides::Override]) -> ScenarioError {
+/// Names the `--set` override responsible for a field error, if one is.
+pub(crate) fn blame_override(error: ScenarioError, overrides: &[String]) -> ScenarioError {
     let ScenarioError::Field {
         source_name,
         path,
@@ -191,21 +190,32 @@ fn blame_override(error: ScenarioError, overrides: &[overrides::Override]) -> Sc
     else {
         return error;
     };
-    let culprit = overrides.iter().rev().find(|item| {
-        let set = item.path.join(".");
-        set == path || set.starts_with(&format!("{path}.")) || path.starts_with(&format!("{set}."))
+    // Error paths index lists as `a[0]`; `--set` paths as `a.0`.
+    let dotted = path.replace('[', ".").replace(']', "");
+    let culprit = overrides.iter().rev().find(|text| {
+        let set = text.split_once('=').map_or(text.as_str(), |(path, _)| path);
+        set == dotted
+            || set.starts_with(&format!("{dotted}."))
+            || dotted.starts_with(&format!("{set}."))
     });
-    match culprit {
-        Some(item) => ScenarioError::Field {
-            source_name: format!("{source_name} with --set {}", item.text),
-            path,
-            problem,
-        },
-        None => ScenarioError::Field {
-            source_name,
-            path,
-            problem,
-        },
+    let source_name = match culprit {
+        Some(text) => format!("{source_name} with --set {text}"),
+        None => source_name,
+    };
+    ScenarioError::Field {
+        source_name,
+        path,
+        problem,
+    }
+}
+
+impl Scenario {
+    /// An error about one of the scenario's fields, naming the `--set` that changed it.
+    pub fn field_error(&self, path: &str, problem: impl Into<String>) -> ScenarioError {
+        blame_override(
+            ScenarioError::field(&self.source_name, path, problem),
+            &self.overrides,
+        )
     }
 }
 

@@ -9,25 +9,20 @@ use serde_json::Value;
 /// One parsed override.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Override {
-    pub text: String,
     pub path: Vec<String>,
     pub value: Value,
 }
 
 pub fn parse(text: &str) -> Result<Override, String> {
     let Some((path, raw)) = text.split_once('=') else {
-        return Err(format!("--set expects path=value, got {text:?}"));
+        return Err("expected path=value".to_string());
     };
     let path: Vec<String> = path.split('.').map(str::to_string).collect();
     if path.iter().any(String::is_empty) {
-        return Err(format!("--set {text:?}: the path has an empty part"));
+        return Err("the path has an empty part".to_string());
     }
     let value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string()));
-    Ok(Override {
-        text: text.to_string(),
-        path,
-        value,
-    })
+    Ok(Override { path, value })
 }
 
 fn kind(value: &Value) -> &'static str {
@@ -57,19 +52,13 @@ pub fn apply(target: &mut Value, item: &Override) -> Result<(), String> {
                     .or_insert_with(|| Value::Object(Default::default()))
             }
             Value::Array(list) => {
-                let index: usize = segment.parse().map_err(|_| {
-                    format!(
-                        "--set {}: {prefix} is a list; {segment:?} is not an index",
-                        item.text
-                    )
-                })?;
+                let index: usize = segment
+                    .parse()
+                    .map_err(|_| format!("{prefix} is a list; {segment:?} is not an index",))?;
                 let length = list.len();
-                let slot = list.get_mut(index).ok_or_else(|| {
-                    format!(
-                        "--set {}: {prefix} has {length} items, no item {index}",
-                        item.text
-                    )
-                })?;
+                let slot = list
+                    .get_mut(index)
+                    .ok_or_else(|| format!("{prefix} has {length} items, no item {index}",))?;
                 if last {
                     *slot = item.value.clone();
                     return Ok(());
@@ -79,13 +68,12 @@ pub fn apply(target: &mut Value, item: &Override) -> Result<(), String> {
             other => {
                 let kind = kind(other);
                 return Err(format!(
-                    "--set {}: {prefix} is {kind}, which has no field {segment:?}",
-                    item.text
+                    "{prefix} is {kind}, which has no field {segment:?}",
                 ));
             }
         };
     }
-    Err(format!("--set {}: empty path", item.text))
+    Err("the path is empty".to_string())
 }
 
 #[cfg(test)]
@@ -118,11 +106,11 @@ mod tests {
             |text: &str, scenario: &mut Value| apply(scenario, &parse(text).unwrap()).unwrap_err();
         assert_eq!(
             error("centre.registration_kiosks.x=1", &mut scenario),
-            "--set centre.registration_kiosks.x=1: centre.registration_kiosks is a number, which has no field \"x\""
+            "centre.registration_kiosks is a number, which has no field \"x\""
         );
         assert_eq!(
             error("list.3=1", &mut scenario),
-            "--set list.3=1: list has 1 items, no item 3"
+            "list has 1 items, no item 3"
         );
         assert!(parse("centre").is_err());
         assert!(parse("centre..x=1").is_err());

@@ -8,7 +8,7 @@ use hkic_services::rpc::RetryPolicy;
 
 use super::schema::{PartitionModeSpec, ScheduledFaultSpec};
 use super::values::DistSpec;
-use super::{Fidelity, LoadedProfile, Scenario, ScenarioError, embedded};
+use super::{Fidelity, LoadedProfile, Scenario, ScenarioError, blame_override, embedded};
 use crate::config::{
     BookingPhaseConfig, CentreConfig, Config, CrashTarget, FaultsConfig, LinkName, ResidentConfig,
     ScheduledFault, ServiceTimes,
@@ -67,6 +67,15 @@ impl Check<'_> {
 
 /// Turns a scenario and a fault profile into a checked configuration.
 pub fn build_config(
+    scenario: &Scenario,
+    profile: LoadedProfile,
+    fidelity: Option<Fidelity>,
+) -> Result<Config, ScenarioError> {
+    check_all(scenario, profile, fidelity)
+        .map_err(|error| blame_override(error, &scenario.overrides))
+}
+
+fn check_all(
     scenario: &Scenario,
     profile: LoadedProfile,
     fidelity: Option<Fidelity>,

@@ -24,7 +24,7 @@ pub fn request(seed: u64, faults: &str, overrides: &[&str]) -> RunRequest {
 }
 
 /// A writer whose bytes the test can read afterwards.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Captured(Rc<RefCell<Vec<u8>>>);
 
 impl Captured {
