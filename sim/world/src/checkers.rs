@@ -4,7 +4,8 @@
 //! Checked here: appointment slots never hold more bookings than the scenario's quota
 //! (SYSTEM.md invariant 5), a day's walk-in tickets never exceed its quota, a resident never
 //! holds two bookings, a booking a resident was told about is honoured (invariant 4 for
-//! bookings), and, at the end, every queue drains (liveness).
+//! bookings), a restarted service can read back every record it wrote, and, at the end,
+//! every queue drains (liveness).
 
 use std::collections::BTreeMap;
 
@@ -24,13 +25,15 @@ pub const WALK_IN_QUOTA: &str = "walk-in-quota";
 pub const ONE_BOOKING_PER_RESIDENT: &str = "one-booking-per-resident";
 pub const CONFIRMED_BOOKINGS_HONOURED: &str = "confirmed-bookings-honoured";
 pub const QUEUES_DRAIN: &str = "queues-drain";
+pub const JOURNAL_INTEGRITY: &str = "journal-integrity";
 
-pub const ALL: [&str; 5] = [
+pub const ALL: [&str; 6] = [
     SLOT_QUOTA,
     WALK_IN_QUOTA,
     ONE_BOOKING_PER_RESIDENT,
     CONFIRMED_BOOKINGS_HONOURED,
     QUEUES_DRAIN,
+    JOURNAL_INTEGRITY,
 ];
 
 #[derive(Debug)]
@@ -165,6 +168,18 @@ impl Checkers {
             });
         }
         Ok(())
+    }
+
+    /// A restarted service read its journal back; `problem` says why it could not.
+    pub fn on_recovery(&mut self, problem: Option<String>) -> Result<(), Violation> {
+        self.count(JOURNAL_INTEGRITY);
+        match problem {
+            None => Ok(()),
+            Some(message) => Err(Violation {
+                invariant: JOURNAL_INTEGRITY,
+                message,
+            }),
+        }
     }
 
     /// At the end of the run: nobody is left inside, waiting or mid-booking.

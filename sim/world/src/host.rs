@@ -21,10 +21,13 @@ pub struct BookingHost {
     incarnation: u32,
     down_until: Option<SimTime>,
     latency: Stream,
+    /// With the `read-back-from-cache` planted bug: everything appended, which reads return
+    /// instead of the media.
+    cache_image: Option<Vec<u8>>,
 }
 
 impl BookingHost {
-    pub fn new(config: BookingConfig, latency: Stream) -> BookingHost {
+    pub fn new(config: BookingConfig, latency: Stream, read_back_from_cache: bool) -> BookingHost {
         BookingHost {
             service: Some(BookingService::new(config.clone())),
             config,
@@ -32,6 +35,7 @@ impl BookingHost {
             incarnation: 0,
             down_until: None,
             latency,
+            cache_image: read_back_from_cache.then(Vec::new),
         }
     }
 
@@ -97,7 +101,12 @@ impl World {
             DiskRequest::Append {
                 file: number,
                 bytes,
-            } => self.booking.disk.append(file(number), &bytes),
+            } => {
+                if let Some(image) = self.booking.cache_image.as_mut() {
+                    image.extend_from_slice(&bytes);
+                }
+                self.booking.disk.append(file(number), &bytes);
+            }
             DiskRequest::Sync { token, .. } => {
                 let delay = self.config.disk_sync.sample(&mut self.booking.latency);
                 kernel.schedule_after(
@@ -184,19 +193,34 @@ impl World {
                 }
                 DiskCompletion::Synced { token }
             }
-            DiskOp::Read { token, offset, len } => {
-                let bytes = self.booking.disk.read(journal, offset, len).to_vec();
-                DiskCompletion::Read {
-                    token,
-                    bytes,
-                    media_len: self.booking.disk.media_len(journal),
-                }
-            }
+            DiskOp::Read { token, offset, len } => self.read_back(journal, token, offset, len),
         };
         if let Some(service) = self.booking.service.as_mut() {
             service.handle_input(now, Input::Disk(completion));
         }
         self.drain_booking(kernel, now)
+    }
+
+    /// A read of the media; with the `read-back-from-cache` planted bug, of what was written.
+    fn read_back(&self, journal: FileId, token: u64, offset: u64, len: u64) -> DiskCompletion {
+        let (image, media_len) = match &self.booking.cache_image {
+            Some(image) => (image.as_slice(), image.len() as u64),
+            None => (
+                self.booking.disk.media(journal),
+                self.booking.disk.media_len(journal),
+            ),
+        };
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(image.len());
+        let end = start
+            .saturating_add(usize::try_from(len).unwrap_or(usize::MAX))
+            .min(image.len());
+        DiskCompletion::Read {
+            token,
+            bytes: image[start..end].to_vec(),
+            media_len,
+        }
     }
 
     /// A crash fault: the process dies, its disk loses what was not synced.
@@ -260,13 +284,11 @@ impl World {
         }
         let media = self.booking.disk.media(file(JOURNAL_FILE));
         match BookingService::recover(self.booking.config.clone(), media) {
-            Ok(service) => self.booking.service = Some(service),
-            Err(error) => {
-                return Err(Violation {
-                    invariant: "journal-integrity",
-                    message: error.to_string(),
-                });
+            Ok(service) => {
+                self.booking.service = Some(service);
+                self.checkers.on_recovery(None)?;
             }
+            Err(error) => self.checkers.on_recovery(Some(error.to_string()))?,
         }
         self.booking.down_until = None;
         self.drain_booking(kernel, now)

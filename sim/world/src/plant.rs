@@ -10,14 +10,22 @@ pub enum PlantedBug {
     /// The booking service is configured with every slot's quota one higher than the
     /// scenario's, as a mistyped deployment setting would do. Breaks `slot-quota`.
     Overbook,
+    /// The booking service's host reads back through its write cache instead of from the
+    /// media (a forgotten `O_DIRECT`), so the journal's verification always passes and lost
+    /// or corrupt writes go unnoticed until a restart forgets acknowledged bookings; their
+    /// slots are then sold again. Under a profile with disk faults and crashes it breaks
+    /// `slot-quota` (a slot's residents outnumber its quota) or
+    /// `confirmed-bookings-honoured` (a confirmed booking is unknown at check-in).
+    ReadBackFromCache,
 }
 
 impl PlantedBug {
-    pub const ALL: [PlantedBug; 1] = [PlantedBug::Overbook];
+    pub const ALL: [PlantedBug; 2] = [PlantedBug::Overbook, PlantedBug::ReadBackFromCache];
 
     pub fn name(self) -> &'static str {
         match self {
             PlantedBug::Overbook => "overbook",
+            PlantedBug::ReadBackFromCache => "read-back-from-cache",
         }
     }
 }

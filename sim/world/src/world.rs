@@ -68,6 +68,7 @@ impl World {
         let booking = BookingHost::new(
             booking_config(&config, plant),
             streams.stream(labels::disk_latency(CENTRAL.0)),
+            plant == Some(PlantedBug::ReadBackFromCache),
         );
         let jitter = |node: NodeId| -> Stream { streams.stream(labels::retry_jitter(node.0)) };
         let app = BookingApp::new(

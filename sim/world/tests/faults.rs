@@ -100,3 +100,27 @@ fn a_planted_overbooking_bug_is_caught_by_the_slot_quota_checker() {
         );
     }
 }
+
+#[test]
+fn an_unverified_journal_loses_acknowledged_bookings_and_a_checker_notices() {
+    let lost_booking_invariants = [
+        "slot-quota",
+        "confirmed-bookings-honoured",
+        "one-booking-per-resident",
+    ];
+    let mut caught = 0;
+    for seed in 1..=4 {
+        let mut request = request(seed, "chaos", &[]);
+        request.plant = Some(PlantedBug::ReadBackFromCache);
+        let report = run(&request, None).expect("valid").report;
+        if let Some(violation) = report.outcome.violation {
+            assert!(
+                lost_booking_invariants.contains(&violation.invariant.as_str()),
+                "{violation:?}"
+            );
+            caught += 1;
+        }
+    }
+    // Whether a lost write meets a crash before the day depends on the seed; most do.
+    assert!(caught >= 3, "caught in {caught} of 4 seeds");
+}
