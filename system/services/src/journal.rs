@@ -287,73 +287,27 @@ fn scan(media: &[u8]) -> (Vec<Vec<u8>>, RecoveryReport) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_disk::{Damage, TestDisk};
     use proptest::prelude::*;
 
     const FILE: FileNumber = FileNumber(0);
 
-    /// A disk that applies each append after an optional fault, like the simulator's.
-    #[derive(Default)]
-    struct TestDisk {
-        media: Vec<u8>,
-        cache: Vec<Vec<u8>>,
-    }
-
-    #[derive(Clone, Copy, Debug)]
-    enum Damage {
-        None,
-        Lose,
-        Tear(usize),
-        Flip(usize),
-    }
-
-    impl TestDisk {
-        /// Runs the journal's requests to completion, damaging writes as `damage` says.
-        fn drive(
-            &mut self,
-            journal: &mut Journal,
-            damage: &mut impl Iterator<Item = Damage>,
-        ) -> Vec<Progress> {
-            let mut progress = Vec::new();
-            for _ in 0..1_000 {
-                let Some(request) = journal.poll_request() else {
-                    return progress;
-                };
-                let completion = match request {
-                    DiskRequest::Append { bytes, .. } => {
-                        self.cache.push(bytes);
-                        continue;
-                    }
-                    DiskRequest::Sync { token, .. } => {
-                        for mut write in std::mem::take(&mut self.cache) {
-                            match damage.next().unwrap_or(Damage::None) {
-                                Damage::None => {}
-                                Damage::Lose => write.clear(),
-                                Damage::Tear(keep) => write.truncate(keep % write.len()),
-                                Damage::Flip(at) => {
-                                    let at = at % write.len();
-                                    write[at] ^= 0x10;
-                                }
-                            }
-                            self.media.extend_from_slice(&write);
-                        }
-                        DiskCompletion::Synced { token }
-                    }
-                    DiskRequest::Read {
-                        offset, len, token, ..
-                    } => {
-                        let start = (offset as usize).min(self.media.len());
-                        let end = (start + len as usize).min(self.media.len());
-                        DiskCompletion::Read {
-                            token,
-                            bytes: self.media[start..end].to_vec(),
-                            media_len: self.media.len() as u64,
-                        }
-                    }
-                };
+    /// Runs the journal's requests to completion, damaging writes as `damage` says.
+    fn drive(
+        disk: &mut TestDisk,
+        journal: &mut Journal,
+        damage: &mut dyn Iterator<Item = Damage>,
+    ) -> Vec<Progress> {
+        let mut progress = Vec::new();
+        for _ in 0..1_000 {
+            let Some(request) = journal.poll_request() else {
+                return progress;
+            };
+            if let Some(completion) = disk.execute(request, damage) {
                 progress.push(journal.handle(&completion));
             }
-            panic!("journal did not settle");
         }
+        panic!("journal did not settle");
     }
 
     fn damage() -> impl Strategy<Value = Damage> {
@@ -382,7 +336,7 @@ mod tests {
                     journal.append(payload);
                     expected.push(payload.clone());
                 }
-                let progress = disk.drive(&mut journal, &mut damage);
+                let progress = drive(&mut disk, &mut journal, &mut damage);
                 prop_assert_eq!(progress.last(), Some(&Progress::Committed { through: expected.len() as u64 }));
                 prop_assert!(journal.is_idle());
             }
@@ -427,7 +381,11 @@ mod tests {
         let mut journal = Journal::new(FILE);
         journal.append(b"x");
         let mut disk = TestDisk::default();
-        let progress = disk.drive(&mut journal, &mut std::iter::repeat(Damage::Lose));
+        let progress = drive(
+            &mut disk,
+            &mut journal,
+            &mut std::iter::repeat(Damage::Lose),
+        );
         assert_eq!(progress.last(), Some(&Progress::Failed));
     }
 
@@ -445,13 +403,10 @@ mod tests {
         assert_eq!(records, vec![b"zero".to_vec()]);
         assert_eq!(report.orphaned, 1);
         // Incarnation 2 reuses sequence numbers 1 and 2 for new records.
-        let mut disk = TestDisk {
-            media,
-            cache: Vec::new(),
-        };
+        let mut disk = TestDisk::with_media(media);
         journal.append(b"one, new");
         journal.append(b"two, new");
-        disk.drive(&mut journal, &mut std::iter::empty());
+        drive(&mut disk, &mut journal, &mut std::iter::empty());
         let (_, records, _) = Journal::recover(FILE, &disk.media);
         assert_eq!(
             records,
@@ -464,12 +419,12 @@ mod tests {
         let mut journal = Journal::new(FILE);
         let mut disk = TestDisk::default();
         journal.append(b"first");
-        disk.drive(&mut journal, &mut std::iter::empty());
+        drive(&mut disk, &mut journal, &mut std::iter::empty());
         disk.media.extend_from_slice(&[0x48, 0x49, 0x4B]); // a torn frame header
         let (mut journal, records, report) = Journal::recover(FILE, &disk.media);
         assert_eq!((records.len(), report.skipped_bytes), (1, 3));
         journal.append(b"second");
-        disk.drive(&mut journal, &mut std::iter::empty());
+        drive(&mut disk, &mut journal, &mut std::iter::empty());
         let (_, records, _) = Journal::recover(FILE, &disk.media);
         assert_eq!(records, vec![b"first".to_vec(), b"second".to_vec()]);
     }

@@ -16,3 +16,5 @@ pub mod io;
 pub mod journal;
 pub mod messages;
 pub mod rpc;
+#[cfg(test)]
+mod test_disk;

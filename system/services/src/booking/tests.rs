@@ -4,6 +4,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::io::DiskRequest;
+use crate::test_disk::TestDisk;
 
 const APP: Address = Address(7);
 
@@ -40,8 +41,7 @@ fn config(slot_quota: u16, walk_in_quota: u16) -> BookingConfig {
 struct Harness {
     config: BookingConfig,
     service: BookingService,
-    media: Vec<u8>,
-    cache: Vec<Vec<u8>>,
+    disk: TestDisk,
     pending: VecDeque<DiskRequest>,
     replies: Vec<Message>,
     events: Vec<BookingEvent>,
@@ -52,8 +52,7 @@ impl Harness {
         Harness {
             service: BookingService::new(config.clone()),
             config,
-            media: Vec::new(),
-            cache: Vec::new(),
+            disk: TestDisk::default(),
             pending: VecDeque::new(),
             replies: Vec::new(),
             events: Vec::new(),
@@ -86,31 +85,9 @@ impl Harness {
         let Some(request) = self.pending.pop_front() else {
             return false;
         };
-        let completion = match request {
-            DiskRequest::Append { bytes, .. } => {
-                self.cache.push(bytes);
-                return true;
-            }
-            DiskRequest::Sync { token, .. } => {
-                for write in self.cache.drain(..) {
-                    self.media.extend_from_slice(&write);
-                }
-                DiskCompletion::Synced { token }
-            }
-            DiskRequest::Read {
-                offset, len, token, ..
-            } => {
-                let start = (offset as usize).min(self.media.len());
-                let end = (start + len as usize).min(self.media.len());
-                let bytes = self.media[start..end].to_vec();
-                DiskCompletion::Read {
-                    token,
-                    bytes,
-                    media_len: self.media.len() as u64,
-                }
-            }
-        };
-        self.input(now, Input::Disk(completion));
+        if let Some(completion) = self.disk.execute(request, &mut std::iter::empty()) {
+            self.input(now, Input::Disk(completion));
+        }
         true
     }
 
@@ -119,9 +96,9 @@ impl Harness {
     }
 
     fn crash(&mut self) {
-        self.cache.clear();
+        self.disk.crash();
         self.pending.clear();
-        self.service = BookingService::recover(self.config.clone(), &self.media).unwrap();
+        self.service = BookingService::recover(self.config.clone(), &self.disk.media).unwrap();
         self.drain();
     }
 
