@@ -14,6 +14,11 @@ pub fn resident_profile(resident: u32) -> StreamLabel {
     StreamLabel::new(RESIDENT, u64::from(resident), 1)
 }
 
+/// A resident's identity: name, card number, date of birth, card access number.
+pub fn resident_identity(resident: u32) -> StreamLabel {
+    StreamLabel::new(RESIDENT, u64::from(resident), 2)
+}
+
 /// How many walk-ins come on the day.
 pub fn walk_in_count() -> StreamLabel {
     StreamLabel::new(CENTRE, 0, 1)

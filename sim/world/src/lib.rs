@@ -17,6 +17,7 @@ mod labels;
 mod metrics;
 mod plant;
 mod pool;
+pub mod population;
 mod report;
 mod residents;
 mod run;

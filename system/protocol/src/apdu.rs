@@ -35,6 +35,8 @@ impl StatusWord {
     pub const SECURITY_STATUS_NOT_SATISFIED: StatusWord = StatusWord(0x6982);
     pub const AUTHENTICATION_METHOD_BLOCKED: StatusWord = StatusWord(0x6983);
     pub const CONDITIONS_OF_USE_NOT_SATISFIED: StatusWord = StatusWord(0x6985);
+    /// Command not allowed: no current elementary file (READ BINARY by offset before SELECT).
+    pub const NO_CURRENT_ELEMENTARY_FILE: StatusWord = StatusWord(0x6986);
     pub const SECURE_MESSAGING_DATA_OBJECTS_MISSING: StatusWord = StatusWord(0x6987);
     pub const SECURE_MESSAGING_DATA_OBJECTS_INCORRECT: StatusWord = StatusWord(0x6988);
     pub const WRONG_DATA: StatusWord = StatusWord(0x6A80);
@@ -55,7 +57,8 @@ impl StatusWord {
         self.0.to_be_bytes()
     }
 
-    /// 9000, or 61xx (more data available), or a 62xx/63xx warning.
+    /// 9000, or 61xx (more data available). Warnings (62xx, 63xx) are not success: the
+    /// caller decides, e.g. 6282 on a short read still carries data.
     pub const fn is_success(self) -> bool {
         self.0 == 0x9000 || (self.0 >> 8) == 0x61
     }

@@ -61,7 +61,9 @@ impl BacKeys {
         BacKeys::from_seed(&digest[..16])
     }
 
-    fn from_seed(seed: &[u8]) -> BacKeys {
+    /// K_enc and K_mac from a 16-byte key seed with the KDF's counters 1 and 2 (the
+    /// first-generation card derives its seed from the issuer key instead of the MRZ).
+    pub fn from_seed(seed: &[u8]) -> BacKeys {
         BacKeys {
             encryption: primitives::derive_key(KeyAlgorithm::Tdes, seed, KeyPurpose::Encryption),
             mac: primitives::derive_key(KeyAlgorithm::Tdes, seed, KeyPurpose::Mac),

@@ -335,8 +335,10 @@ pub fn document_number_from_card_number(card_number: &str) -> Result<String, Lds
     Ok(format!("{compact:<<9}"))
 }
 
-/// The HKID check character: weights 9..2 over (space-padded) letters and digits, mod 11.
-fn hkid_check_character(body: &[u8]) -> u8 {
+/// The HKID check character of a card number's letters and six digits (`b"A123456"` gives
+/// `b'3'`): weights 9..2 over the space-padded characters, mod 11, with 10 written 'A'.
+/// The body must be one or two upper-case letters and six digits.
+pub fn hkid_check_character(body: &[u8]) -> u8 {
     let padded: Vec<u32> = if body.len() == 7 {
         std::iter::once(36)
             .chain(body.iter().map(|&byte| hkid_value(byte)))
@@ -359,7 +361,8 @@ fn hkid_value(byte: u8) -> u32 {
     if byte.is_ascii_digit() {
         u32::from(byte - b'0')
     } else {
-        u32::from(byte - b'A') + 10
+        // Saturating: a character outside A-Z gives a wrong check character, not a panic.
+        u32::from(byte.saturating_sub(b'A')) + 10
     }
 }
 

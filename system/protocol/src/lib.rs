@@ -12,7 +12,8 @@
 //! [`primitives`] and [`curve`] thin wrappers over the cryptographic crates; [`random`] the
 //! source of random bytes (a seeded stream, or a script for the ICAO examples); [`bac`],
 //! [`pace`] and [`sm`] access control and secure messaging; [`ca`], [`cvc`] and [`ta`] the
-//! extended access control that unlocks DG3; [`pa`] the document security object.
+//! extended access control that unlocks DG3; [`pa`] the document security object;
+//! [`first_generation`] the old card's files and its issuer-keyed mutual authentication.
 //! ISO/IEC 19794-2 finger templates are opaque bytes here (another crate defines them).
 //!
 //! Architecture invariant: this crate knows nothing of the chip emulator's file system,
@@ -24,6 +25,7 @@ pub mod bac;
 pub mod ca;
 pub mod curve;
 pub mod cvc;
+pub mod first_generation;
 pub mod lds;
 pub mod mrz;
 pub mod pa;

@@ -95,6 +95,16 @@ impl MrzKeyMaterial {
         &self.document_number
     }
 
+    /// YYMMDD.
+    pub fn date_of_birth(&self) -> &str {
+        &self.date_of_birth
+    }
+
+    /// YYMMDD.
+    pub fn date_of_expiry(&self) -> &str {
+        &self.date_of_expiry
+    }
+
     /// Document number, date of birth and date of expiry, each followed by its check digit.
     pub fn mrz_information(&self) -> String {
         let mut out = String::with_capacity(self.document_number.len() + 15);

@@ -6,6 +6,7 @@
 //! protocol with the services and how to retry it.
 
 mod booking_app;
+pub mod card_read;
 mod channel;
 mod tag_kiosk;
 
