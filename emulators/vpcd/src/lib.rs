@@ -9,7 +9,7 @@
 //!
 //! The crate is the thin IO edge around a sans-IO core:
 //! - [`VirtualCard`] is all it knows of a card: an ATR, three power events and APDUs in and
-//!   out. It does not know the chip emulator (an adapter there implements the trait).
+//!   out; [`ChipCard`] adapts any emulated chip (`hkic_chip::CardChip`) to it.
 //! - [`frame`] is the vpcd wire format and the rule "which request gets which reply", with no
 //!   sockets, so it is tested on its own (including "no input panics").
 //! - [`Bridge`] owns the socket, the wall clock and the reconnection policy.
@@ -32,6 +32,7 @@
 
 mod bridge;
 mod card;
+mod chip_card;
 mod config;
 mod error;
 mod event;
@@ -40,6 +41,7 @@ mod socket;
 
 pub use bridge::{Bridge, serve, serve_until_interrupted};
 pub use card::VirtualCard;
+pub use chip_card::ChipCard;
 pub use config::{BridgeConfig, DEFAULT_ADDRESS};
 pub use error::{BridgeError, FrameError};
 pub use event::{BridgeEvent, DisconnectReason};
