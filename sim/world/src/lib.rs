@@ -7,6 +7,7 @@
 //! files other than scenarios, and nothing here reads the wall clock.
 
 mod booking_phase;
+pub mod card_session;
 mod centre;
 pub mod checkers;
 mod config;
