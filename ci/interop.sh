@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Real PC/SC interoperability tests (INTEROP.md section 7): our cards behind pcscd and
-# vsmartcard's vpcd, driven by the `pcsc` crate and opensc-tool.
+# vsmartcard's vpcd, driven by the `pcsc` crate, opensc-tool, the independent eMRTD reader
+# dmrtd, and our own `hkic-sim card serve` / `card read --pcsc`.
 #
 # Run on its own as root on Debian (`bash ci/interop.sh`) or from ci/test.sh. It
 #   1. installs pcscd, vsmartcard-vpcd, libpcsclite-dev, pkgconf, pcsc-tools and opensc with
@@ -8,10 +9,13 @@
 #   2. reuses a running pcscd, or starts `pcscd -f -a -i` in the background (log in
 #      $TARGET/pcscd.log) and stops it again on exit;
 #   3. waits for vpcd to listen on 127.0.0.1:35963 (reader "Virtual PCD 00 00");
-#   4. runs the hkic-interop tests with the `pcsc` feature, one at a time (one card per slot).
-# The tests restart pcscd once (the reconnection test); a pcscd this script started is
-# stopped on exit whatever its process id has become. Exit status: that of the tests, or
-# non-zero with the reason when a step before them fails.
+#   4. builds `hkic-sim` with the `pcsc` feature (the CLI tests run it; they ask cargo for
+#      the same build, which is then up to date, so its compile time and errors show here);
+#   5. runs the hkic-interop tests with the `pcsc` feature, one at a time (one card per slot).
+# The tests restart pcscd twice (the reconnection tests with the test card and with
+# `hkic-sim card serve`); a pcscd this script started is stopped on exit whatever its process
+# id has become. Exit status: that of the tests, or non-zero with the reason when a step
+# before them fails.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -118,5 +122,7 @@ start_pcscd
 wait_for_vpcd
 say "linting the PC/SC interoperability tests (they only build with the pcsc feature)"
 cargo clippy --manifest-path "$MANIFEST" --features pcsc --all-targets -- -D warnings
+say "building hkic-sim with card read --pcsc (the CLI tests run it)"
+cargo build --manifest-path "$ROOT/Cargo.toml" --package hkic-sim --bin hkic-sim --features pcsc
 say "running the PC/SC interoperability tests"
 cargo test --manifest-path "$MANIFEST" --features pcsc -- --test-threads=1

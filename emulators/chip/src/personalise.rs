@@ -35,7 +35,8 @@ pub struct HolderData {
     pub date_of_issue: Date,
     /// The six-digit card access number printed on the card face.
     pub card_access_number: String,
-    /// An ISO/IEC 19794-5 facial image (opaque bytes here).
+    /// The portrait, a JPEG or JPEG 2000 image (opaque bytes otherwise); DG2 holds it in an
+    /// ISO/IEC 19794-5 facial record.
     pub facial_image: Vec<u8>,
     /// ISO/IEC 19794-2 templates of the two thumbs (opaque bytes here).
     pub thumb_templates: [Vec<u8>; 2],

@@ -6,7 +6,7 @@
 //!
 //! The facial image and the thumb templates are opaque bytes here (a JPEG frame around
 //! random bytes, an ISO/IEC 19794-2 "FMR" header around random bytes): the chip and its
-//! readers never look inside them.
+//! readers never decode them (DG2's facial record only notes that the image is a JPEG).
 
 use crate::personalise::{HolderData, Issuer};
 use hkic_base::{Date, Stream, seed_stream};

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "hkic-sim",
     version,
     about = "Deterministic simulator of Hong Kong's smart identity card system and its replacement exercise",
-    after_help = "Exit codes: 0 ok, 1 internal error, 2 bad input, 3 invariant broken, 4 service level missed."
+    after_help = "Exit codes: 0 ok, 1 internal error, 2 bad input, 3 invariant broken, 4 service level missed, 5 card read not genuine."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -36,6 +36,73 @@ pub enum Command {
     },
     /// List the embedded scenarios and fault profiles.
     Scenarios,
+    /// One emulated card in the real world: serve it to PC/SC applications, or read a card.
+    #[command(subcommand)]
+    Card(CardCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CardCommand {
+    /// Personalise a new-generation card and serve it through vsmartcard's vpcd.
+    Serve(ServeArgs),
+    /// Read a card in a PC/SC reader and print the holder and a verdict (needs the pcsc feature).
+    Read(ReadArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The resident of the seed's population whose card to make.
+    #[arg(long, conflicts_with = "person_file")]
+    pub person: Option<u32>,
+    /// A JSON file describing the holder instead (fields in README.md).
+    #[arg(long, value_name = "FILE")]
+    pub person_file: Option<PathBuf>,
+    /// The seed of the population, the issuer's keys and the card's keys.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// The card's date of issue (it is valid for ten years).
+    #[arg(long, default_value = "2019-01-21")]
+    pub issued: String,
+    /// Where to write the trust material (default reports/out/card-PERSON/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// vpcd's address (the reader "Virtual PCD 00 00" listens on 127.0.0.1:35963).
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:35963")]
+    pub vpcd: String,
+    /// The chip interface the reader sees (it decides the ATR).
+    #[arg(long, value_enum, default_value_t = CardInterfaceArg::Contactless)]
+    pub interface: CardInterfaceArg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CardInterfaceArg {
+    Contact,
+    Contactless,
+}
+
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// The PC/SC reader's name, e.g. "Virtual PCD 00 00".
+    #[arg(long, value_name = "READER")]
+    pub pcsc: String,
+    /// PACE with the card access number printed on the card.
+    #[arg(long, conflicts_with = "bac")]
+    pub can: Option<String>,
+    /// BAC with the document number, date of birth and date of expiry.
+    #[arg(long, value_name = "DOCNO,YYMMDD,YYMMDD")]
+    pub bac: Option<String>,
+    /// The Country Signing CA certificate (PEM or DER) that passive authentication trusts.
+    #[arg(long, value_name = "FILE")]
+    pub csca: PathBuf,
+    /// A revocation list written by `card serve` (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub revocation_list: Option<PathBuf>,
+    /// Terminal credentials (a `terminal/` directory written by `card serve`): read DG3 too.
+    #[arg(long, value_name = "DIR")]
+    pub terminal: Option<PathBuf>,
+    /// Seed the reader's ephemeral keys (default: from the operating system).
+    #[arg(long)]
+    pub seed: Option<u64>,
 }
 
 /// What picks the scenario and its variations.

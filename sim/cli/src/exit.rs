@@ -13,6 +13,8 @@ pub const BAD_INPUT: u8 = 2;
 pub const INVARIANT_BROKEN: u8 = 3;
 /// A service level was missed (used by the release gate).
 pub const SERVICE_LEVEL_MISSED: u8 = 4;
+/// `card read` finished with a verdict other than genuine (cloned, altered, revoked, ...).
+pub const CARD_NOT_GENUINE: u8 = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {

@@ -4,7 +4,8 @@
 //! files; everything it runs is deterministic.
 
 mod args;
-mod commands;
+mod biometric_templates;
+pub mod commands;
 pub mod exit;
 
 use std::ffi::OsString;
@@ -12,7 +13,7 @@ use std::io::Write;
 
 use clap::Parser;
 
-use crate::args::{Cli, Command};
+use crate::args::{CardCommand, Cli, Command, ReadArgs};
 use crate::exit::{BAD_INPUT, CliError, OK};
 
 /// Runs the command line; returns the process exit code.
@@ -42,6 +43,8 @@ where
             commands::validate::validate(&scenario, &input, out)
         }
         Command::Scenarios => commands::scenarios::list(out),
+        Command::Card(CardCommand::Serve(args)) => commands::card::serve::serve(&args, out),
+        Command::Card(CardCommand::Read(args)) => read_card(&args, out),
     };
     match result {
         Ok(code) => code,
@@ -50,4 +53,18 @@ where
             error.code()
         }
     }
+}
+
+#[cfg(feature = "pcsc")]
+fn read_card(args: &ReadArgs, out: &mut dyn Write) -> Result<u8, CliError> {
+    commands::card::read::read(args, out)
+}
+
+#[cfg(not(feature = "pcsc"))]
+fn read_card(_: &ReadArgs, _: &mut dyn Write) -> Result<u8, CliError> {
+    Err(CliError::BadInput(
+        "this hkic-sim was built without PC/SC support: build it with `cargo build --release --features pcsc` \
+         (needs libpcsclite-dev)"
+            .to_string(),
+    ))
 }

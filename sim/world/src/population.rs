@@ -24,7 +24,7 @@ pub enum Sex {
 pub struct Identity {
     /// "A123456(3)": a prefix letter, six digits and the check character.
     pub card_number: String,
-    pub surname: &'static str,
+    pub surname: String,
     pub given_names: String,
     pub sex: Sex,
     pub date_of_birth: Date,
@@ -83,7 +83,7 @@ pub fn identity(seed: u64, resident: u32) -> Identity {
     let second = syllables[stream.random_range(0..syllables.len())];
     Identity {
         card_number: card_number(&mut stream),
-        surname,
+        surname: surname.to_string(),
         given_names: format!("{first} {second}"),
         sex,
         date_of_birth: date_of_birth(&mut stream),

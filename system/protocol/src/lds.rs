@@ -17,9 +17,10 @@
 //! line 2 starts with the century of the birth year, so a reader recovers full dates. The
 //! nationality field is "XXX" (unspecified): the card proves residence, not nationality.
 //!
-//! DG2 and DG3 wrap opaque biometric data blocks (a facial image; ISO/IEC 19794-2 finger
-//! minutiae templates, defined elsewhere) in the ICAO biometric information template
-//! (7F61 / 7F60 / A1 header / 5F2E).
+//! DG2 and DG3 put biometric data blocks in the ICAO biometric information template
+//! (7F61 / 7F60 / A1 header / 5F2E): in DG2 an ISO/IEC 19794-5 facial record around the
+//! portrait (a JPEG or JPEG 2000 image, not decoded here), as ICAO 9303-10 requires; in DG3
+//! ISO/IEC 19794-2 finger minutiae templates, opaque here (defined elsewhere).
 
 use crate::curve::{Curve, Point};
 use crate::mrz::{self, MrzError, MrzKeyMaterial};
@@ -523,16 +524,106 @@ fn decode_biometric_group(bytes: &[u8], group_tag: Tag) -> Result<Vec<Vec<u8>>, 
     Ok(blocks)
 }
 
-/// DG2 around one facial image (format type 0x0008, ISO/IEC 19794-5).
+/// DG2 around one facial image, a JPEG or JPEG 2000 portrait: its biometric data block is
+/// the ISO/IEC 19794-5 facial record (format type 0x0008) that holds the image, as ICAO
+/// 9303-10 requires and independent readers parse.
 pub fn encode_dg2(facial_image: &[u8]) -> Result<Vec<u8>, LdsError> {
-    encode_biometric_group(ElementaryFile::Dg2.tag(), 0x0008, &[facial_image.to_vec()])
+    let record = encode_facial_record(facial_image)?;
+    encode_biometric_group(ElementaryFile::Dg2.tag(), 0x0008, &[record])
 }
 
+/// The portrait of DG2: the image of its (last) facial record.
 pub fn decode_dg2(bytes: &[u8]) -> Result<Vec<u8>, LdsError> {
-    let mut images = decode_biometric_group(bytes, ElementaryFile::Dg2.tag())?;
-    images
+    let mut records = decode_biometric_group(bytes, ElementaryFile::Dg2.tag())?;
+    let record = records
         .pop()
-        .ok_or_else(|| invalid("DG2", "no facial image"))
+        .ok_or_else(|| invalid("DG2", "no facial image"))?;
+    decode_facial_record(&record)
+}
+
+const FACIAL_RECORD_FORMAT: &[u8; 4] = b"FAC\0";
+const FACIAL_RECORD_VERSION: &[u8; 4] = b"010\0";
+/// Format identifier, version, record length (4 bytes), number of facial images (2 bytes).
+const FACIAL_RECORD_HEADER_LENGTH: usize = 14;
+/// Facial information: data length (4), feature points (2), gender, eye and hair colours,
+/// feature mask (3), expression (2), pose angles (3) and their uncertainty (3).
+const FACIAL_INFORMATION_LENGTH: usize = 20;
+const FEATURE_POINT_LENGTH: usize = 8;
+/// Image information: face image type, image data type, width (2), height (2), colour
+/// space, source type, device type (2), quality (2).
+const IMAGE_INFORMATION_LENGTH: usize = 12;
+const FACE_IMAGE_TYPE_FULL_FRONTAL: u8 = 0x01;
+const IMAGE_DATA_TYPE_JPEG: u8 = 0x00;
+const IMAGE_DATA_TYPE_JPEG_2000: u8 = 0x01;
+
+/// The ISO/IEC 19794-5 image data type of a portrait, from its first bytes.
+fn image_data_type(image: &[u8]) -> Result<u8, LdsError> {
+    const JPEG: &[u8] = &[0xFF, 0xD8];
+    const JPEG_2000_FILE: &[u8] = &[0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20];
+    const JPEG_2000_CODESTREAM: &[u8] = &[0xFF, 0x4F, 0xFF, 0x51];
+    if image.starts_with(JPEG) {
+        Ok(IMAGE_DATA_TYPE_JPEG)
+    } else if image.starts_with(JPEG_2000_FILE) || image.starts_with(JPEG_2000_CODESTREAM) {
+        Ok(IMAGE_DATA_TYPE_JPEG_2000)
+    } else {
+        Err(invalid("facial image", "neither JPEG nor JPEG 2000"))
+    }
+}
+
+/// An ISO/IEC 19794-5:2005 facial record with one full-frontal image and no feature points.
+/// What the simulator does not know of its synthetic portraits is recorded as unspecified
+/// (gender, colours, expression, pose, source, device, quality: 0) and the pixel width and
+/// height as 0.
+fn encode_facial_record(image: &[u8]) -> Result<Vec<u8>, LdsError> {
+    let image_type = image_data_type(image)?;
+    let data_length = FACIAL_INFORMATION_LENGTH + IMAGE_INFORMATION_LENGTH + image.len();
+    let record_length = FACIAL_RECORD_HEADER_LENGTH + data_length;
+    let length_field = |length: usize| {
+        u32::try_from(length).map_err(|_| invalid("facial image", "longer than 4 GB"))
+    };
+    let mut record = Vec::with_capacity(record_length);
+    record.extend_from_slice(FACIAL_RECORD_FORMAT);
+    record.extend_from_slice(FACIAL_RECORD_VERSION);
+    record.extend(length_field(record_length)?.to_be_bytes());
+    record.extend(1_u16.to_be_bytes());
+    record.extend(length_field(data_length)?.to_be_bytes());
+    record.extend([0; FACIAL_INFORMATION_LENGTH - 4]);
+    record.extend([FACE_IMAGE_TYPE_FULL_FRONTAL, image_type]);
+    record.extend([0; IMAGE_INFORMATION_LENGTH - 2]);
+    record.extend_from_slice(image);
+    debug_assert_eq!(record.len(), record_length);
+    Ok(record)
+}
+
+/// The first image of an ISO/IEC 19794-5 facial record, every length checked.
+fn decode_facial_record(record: &[u8]) -> Result<Vec<u8>, LdsError> {
+    let field = |range: std::ops::Range<usize>| {
+        record
+            .get(range)
+            .ok_or_else(|| invalid("facial record", "truncated"))
+    };
+    let number = |range: std::ops::Range<usize>| -> Result<usize, LdsError> {
+        Ok(field(range)?
+            .iter()
+            .fold(0, |value, &byte| (value << 8) | usize::from(byte)))
+    };
+    if field(0..4)? != FACIAL_RECORD_FORMAT || field(4..8)? != FACIAL_RECORD_VERSION {
+        return Err(invalid("facial record", "not ISO/IEC 19794-5 (FAC, 010)"));
+    }
+    if number(8..12)? != record.len() || number(12..14)? == 0 {
+        return Err(invalid(
+            "facial record",
+            "the record length or image count is wrong",
+        ));
+    }
+    let start = FACIAL_RECORD_HEADER_LENGTH;
+    let data_end = start.saturating_add(number(start..start + 4)?);
+    let feature_points = number(start + 4..start + 6)?;
+    let image_start = start
+        + FACIAL_INFORMATION_LENGTH
+        + feature_points * FEATURE_POINT_LENGTH
+        + IMAGE_INFORMATION_LENGTH;
+    Ok(field(image_start..data_end)?.to_vec())
 }
 
 /// DG3 around finger minutiae templates (format type 0x0002, ISO/IEC 19794-2).
@@ -687,6 +778,11 @@ mod tests {
     fn biometric_groups_round_trip() {
         let image = vec![0xFF, 0xD8, 0xFF, 0xE0];
         assert_eq!(decode_dg2(&encode_dg2(&image).unwrap()).unwrap(), image);
+        let jpeg_2000 = hex!("FF4FFF51 0000").to_vec();
+        assert_eq!(
+            decode_dg2(&encode_dg2(&jpeg_2000).unwrap()).unwrap(),
+            jpeg_2000
+        );
         let templates = vec![vec![1, 2, 3], vec![4, 5]];
         assert_eq!(
             decode_dg3(&encode_dg3(&templates).unwrap()).unwrap(),
@@ -703,6 +799,53 @@ mod tests {
         let encoded = encode_dg14(&key).unwrap();
         assert_eq!(decode_dg14(&encoded).unwrap(), key);
         assert!(decode_dg14(&encoded[..encoded.len() - 1]).is_err());
+    }
+
+    /// ICAO 9303-10 puts an ISO/IEC 19794-5 facial record in DG2's biometric data block:
+    /// the 14-byte record header, 20 bytes of facial information, 12 of image information,
+    /// then the image (independent readers such as dmrtd reject DG2 without it).
+    #[test]
+    fn dg2_holds_an_iso_19794_5_facial_record() {
+        let image = [0xFF, 0xD8, 0xFF, 0xE0, 0x01, 0x02, 0xFF, 0xD9];
+        let dg2 = encode_dg2(&image).unwrap();
+        let outer = TlvRef::decode_exact(&dg2, ElementaryFile::Dg2.tag()).unwrap();
+        let group = TlvRef::decode_exact(outer.value, TAG_BIOMETRIC_GROUP).unwrap();
+        let template = group.child(TAG_BIOMETRIC_TEMPLATE).unwrap();
+        let record = template.child(TAG_BIOMETRIC_DATA).unwrap().value;
+        let expected = [
+            &b"FAC\x00010\x00"[..],
+            &hex!("00000036 0001"),
+            &hex!("00000028 0000 00 00 00 000000 0000 000000 000000"),
+            &hex!("01 00 0000 0000 00 00 0000 0000"),
+            &image,
+        ]
+        .concat();
+        assert_eq!(record, expected);
+    }
+
+    #[test]
+    fn malformed_facial_records_are_refused() {
+        assert!(encode_dg2(b"GIF89a").is_err(), "neither JPEG nor JPEG 2000");
+        let record = encode_facial_record(&[0xFF, 0xD8, 0xFF, 0xD9]).unwrap();
+        assert_eq!(
+            decode_facial_record(&record).unwrap(),
+            [0xFF, 0xD8, 0xFF, 0xD9]
+        );
+        for length in 0..record.len() {
+            assert!(decode_facial_record(&record[..length]).is_err(), "{length}");
+        }
+        let mut wrong_format = record.clone();
+        wrong_format[0] = b'G';
+        assert!(decode_facial_record(&wrong_format).is_err());
+        let mut no_images = record.clone();
+        no_images[13] = 0;
+        assert!(decode_facial_record(&no_images).is_err());
+        let mut data_too_long = record.clone();
+        data_too_long[17] += 1;
+        assert!(decode_facial_record(&data_too_long).is_err());
+        let mut feature_points = record;
+        feature_points[19] = 0xFF;
+        assert!(decode_facial_record(&feature_points).is_err());
     }
 
     #[test]

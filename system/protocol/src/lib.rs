@@ -34,4 +34,5 @@ pub mod primitives;
 pub mod random;
 pub mod sm;
 pub mod ta;
+pub mod template;
 pub mod tlv;

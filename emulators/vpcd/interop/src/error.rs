@@ -1,6 +1,8 @@
 //! What can go wrong in an interoperability test, worded so the failing test says why (most
 //! often: pcscd is not running, or vsmartcard-vpcd is not installed).
 
+use std::error::Error;
+use std::fmt;
 use std::io;
 use std::time::Duration;
 
@@ -74,6 +76,19 @@ pub enum InteropError {
         /// The reader's last state, as pcsc-lite reports it.
         state: String,
     },
+    /// A card stayed in the reader that should be empty.
+    #[error(
+        "a card is still in reader {reader:?} after {limit:?} (its last state: {state}): \
+         is another card served to vpcd's slot, by another test or an `hkic-sim card serve`?"
+    )]
+    ReaderOccupied {
+        /// The reader.
+        reader: String,
+        /// How long the test waited.
+        limit: Duration,
+        /// The reader's last state, as pcsc-lite reports it.
+        state: String,
+    },
     /// A program the test runs could not be started.
     #[error("cannot run `{program}`: {source} (is it installed? `bash ci/interop.sh` installs it)")]
     ProgramMissing {
@@ -96,4 +111,63 @@ pub enum InteropError {
     /// pcscd could not be found, stopped or started for the restart test.
     #[error("pcscd restart: {0}")]
     Pcscd(String),
+    /// A program the test runs did not finish in time (it was killed).
+    #[error("`{command}` did not finish within {limit:?}; it printed: {output}")]
+    ProcessTimedOut {
+        /// The command line.
+        command: String,
+        /// How long it was given.
+        limit: Duration,
+        /// What it printed.
+        output: String,
+    },
+    /// A background program did not print an expected line.
+    #[error("`{command}` printed no {wanted} ({status}); it printed: {output}")]
+    ProcessOutputMissing {
+        /// The command line.
+        command: String,
+        /// The line the test waited for.
+        wanted: &'static str,
+        /// Whether the program ended, or how long the test waited.
+        status: String,
+        /// The last lines it printed.
+        output: String,
+    },
+    /// The specimen card could not be personalised (only a bug can cause it).
+    #[error("cannot personalise the specimen card: {0}")]
+    Specimen(String),
+    /// The independent reader (dmrtd) failed a step.
+    #[error("dmrtd: {operation} failed: {message}")]
+    Reader {
+        /// The step, as the test names it.
+        operation: &'static str,
+        /// dmrtd's error, with the card's status word when it gave one.
+        message: String,
+    },
+}
+
+/// A test's failure, printed as its reason (the message and its sources) rather than as a
+/// Debug dump: the tests return `Result<(), Failure>`.
+pub struct Failure(pub InteropError);
+
+impl fmt::Debug for Failure {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = self.0.to_string();
+        write!(formatter, "{message}")?;
+        let mut source = self.0.source();
+        while let Some(cause) = source {
+            let cause_text = cause.to_string();
+            if !message.contains(&cause_text) {
+                write!(formatter, "\n  caused by: {cause_text}")?;
+            }
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
+impl From<InteropError> for Failure {
+    fn from(error: InteropError) -> Self {
+        Self(error)
+    }
 }

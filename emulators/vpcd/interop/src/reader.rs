@@ -1,5 +1,6 @@
 //! The PC/SC client side, through the `pcsc` crate (pcsc-lite's `libpcsclite`): what any
-//! PC/SC application on the machine does to reach a card behind vpcd.
+//! PC/SC application on the machine does to reach a card behind vpcd; and
+//! [`PcscTransceiver`], the transport that puts the independent reader `dmrtd` on it.
 //!
 //! Every wait is bounded; every failure says what was expected (pcscd running, the vpcd
 //! reader listed, a card present), so a test run without pcscd fails with the reason.
@@ -54,22 +55,49 @@ pub fn reader_names(context: &Context) -> Result<Vec<String>, InteropError> {
 }
 
 /// Waits at most `limit` until [`READER_NAME`] reports a card present; returns its ATR.
+pub fn wait_for_card(context: &Context, limit: Duration) -> Result<Vec<u8>, InteropError> {
+    let present = |state: State| state.contains(State::PRESENT) && !state.contains(State::MUTE);
+    match wait_for_reader_state(context, limit, present)? {
+        Ok(reader) => Ok(reader.atr().to_vec()),
+        Err(state) => Err(InteropError::CardAbsent {
+            reader: reader_text(),
+            limit,
+            state: format!("{state:?}"),
+        }),
+    }
+}
+
+/// Waits at most `limit` until [`READER_NAME`] reports no card: pcscd has noticed that the
+/// previous card left (it polls vpcd about every 400 ms), and no other card is in the slot.
+pub fn wait_for_empty_reader(context: &Context, limit: Duration) -> Result<(), InteropError> {
+    let empty = |state: State| state.contains(State::EMPTY);
+    match wait_for_reader_state(context, limit, empty)? {
+        Ok(_) => Ok(()),
+        Err(state) => Err(InteropError::ReaderOccupied {
+            reader: reader_text(),
+            limit,
+            state: format!("{state:?}"),
+        }),
+    }
+}
+
+/// Waits at most `limit` until [`READER_NAME`]'s state satisfies `wanted`: the reader's
+/// state, or the last state seen when the time ran out.
 #[allow(
     clippy::disallowed_types,
     reason = "an IO test waits on the wall clock"
 )]
-pub fn wait_for_card(context: &Context, limit: Duration) -> Result<Vec<u8>, InteropError> {
+fn wait_for_reader_state(
+    context: &Context,
+    limit: Duration,
+    wanted: impl Fn(State) -> bool,
+) -> Result<Result<ReaderState, State>, InteropError> {
     let deadline = std::time::Instant::now() + limit;
     let mut states = [ReaderState::new(READER_NAME, State::UNAWARE)];
     loop {
         let remaining = deadline.saturating_duration_since(std::time::Instant::now());
         if remaining.is_zero() {
-            let state = format!("{:?}", states[0].event_state());
-            return Err(InteropError::CardAbsent {
-                reader: reader_text(),
-                limit,
-                state,
-            });
+            return Ok(Err(states[0].event_state()));
         }
         match context.get_status_change(remaining.min(STATUS_POLL_MAX), &mut states) {
             Ok(()) | Err(Error::Timeout) => {}
@@ -87,9 +115,9 @@ pub fn wait_for_card(context: &Context, limit: Duration) -> Result<Vec<u8>, Inte
                 });
             }
         }
-        let state = states[0].event_state();
-        if state.contains(State::PRESENT) && !state.contains(State::MUTE) {
-            return Ok(states[0].atr().to_vec());
+        if wanted(states[0].event_state()) {
+            let [reader] = states;
+            return Ok(Ok(reader));
         }
         states[0].sync_current_state();
     }
@@ -137,6 +165,47 @@ pub fn atr(card: &Card) -> Result<Vec<u8>, InteropError> {
         source,
     })?;
     Ok(status.atr().to_vec())
+}
+
+/// dmrtd's transport over PC/SC: every APDU dmrtd builds goes through pcscd and vpcd to the
+/// card, unchanged, and the whole response (data and status word) comes back.
+pub struct PcscTransceiver {
+    card: Card,
+    buffer: Vec<u8>,
+    /// APDUs exchanged so far.
+    pub command_count: u64,
+}
+
+impl PcscTransceiver {
+    /// Carries APDUs to `card`, a connected PC/SC card.
+    pub fn new(card: Card) -> Self {
+        Self {
+            card,
+            buffer: vec![0_u8; pcsc::MAX_BUFFER_SIZE_EXTENDED],
+            command_count: 0,
+        }
+    }
+}
+
+impl std::fmt::Debug for PcscTransceiver {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // pcsc::Card has no Debug: name the reader instead.
+        formatter
+            .debug_struct("PcscTransceiver")
+            .field("reader", &reader_text())
+            .field("command_count", &self.command_count)
+            .finish_non_exhaustive()
+    }
+}
+
+impl dmrtd::com::Transceiver for PcscTransceiver {
+    fn transceive(&mut self, apdu: &[u8]) -> Result<Vec<u8>, dmrtd::com::TransceiveError> {
+        self.command_count = self.command_count.saturating_add(1);
+        self.card
+            .transmit(apdu, &mut self.buffer)
+            .map(<[u8]>::to_vec)
+            .map_err(|error| dmrtd::com::TransceiveError::new(format!("SCardTransmit: {error}")))
+    }
 }
 
 fn reader_text() -> String {

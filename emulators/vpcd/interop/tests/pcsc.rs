@@ -5,14 +5,12 @@
 //! sets that up and runs these tests with `--test-threads=1` (one card per vpcd slot).
 //! Without pcscd every test fails with the reason; none is skipped.
 
-use std::error::Error;
-use std::fmt;
 use std::io::Write;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
 use hkic_interop::{
-    BackgroundBridge, GET_CHALLENGE, InteropError, SELECT_APPLICATION,
+    BackgroundBridge, Failure, GET_CHALLENGE, InteropError, SELECT_APPLICATION,
     STATUS_INSTRUCTION_NOT_SUPPORTED, STATUS_SUCCESS, TEST_CARD_ATR, TestCard, reader, system,
 };
 use hkic_vpcd::{BridgeConfig, BridgeEvent, DEFAULT_ADDRESS};
@@ -23,31 +21,6 @@ const WAIT_LIMIT: Duration = Duration::from_secs(10);
 const TIMED_APDU_COUNT: usize = 200;
 /// The target for one APDU through pcscd and vpcd (about 45 ms without the QUICKACK fix).
 const ROUND_TRIP_MEDIAN_MAX: Duration = Duration::from_millis(1);
-
-/// A test's failure, printed as its reason (Display and sources) rather than as a Debug dump.
-struct Failure(InteropError);
-
-impl fmt::Debug for Failure {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let message = self.0.to_string();
-        write!(formatter, "{message}")?;
-        let mut source = self.0.source();
-        while let Some(cause) = source {
-            let cause_text = cause.to_string();
-            if !message.contains(&cause_text) {
-                write!(formatter, "\n  caused by: {cause_text}")?;
-            }
-            source = cause.source();
-        }
-        Ok(())
-    }
-}
-
-impl From<InteropError> for Failure {
-    fn from(error: InteropError) -> Self {
-        Self(error)
-    }
-}
 
 /// Retries quickly (pcscd restarts in 1-2 s) and gives up after about 10 s, with the reason.
 fn bridge_config() -> BridgeConfig {
@@ -81,6 +54,8 @@ fn wait_until_inserted(
 /// pcscd reachable, the test card served, and present in `Virtual PCD 00 00`.
 fn insert_card(seed: u64) -> Result<(BackgroundBridge<TestCard>, pcsc::Context), InteropError> {
     let context = reader::establish()?;
+    // pcscd has noticed the previous test's card leave, and no other card is in the slot.
+    reader::wait_for_empty_reader(&context, WAIT_LIMIT)?;
     let mut bridge = BackgroundBridge::start(TestCard::new(seed), bridge_config())?;
     wait_until_inserted(&mut bridge, &context)?;
     Ok((bridge, context))
