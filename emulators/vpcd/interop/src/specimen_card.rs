@@ -34,9 +34,17 @@ impl SpecimenCard {
     pub fn personalise(
         seed: u64,
     ) -> Result<(SpecimenCard, ChipCard<NewGenerationChip>), InteropError> {
+        SpecimenCard::personalise_with_portrait(seed, FACIAL_IMAGE_LENGTH)
+    }
+
+    /// [`SpecimenCard::personalise`] with a portrait of `facial_image_length` bytes.
+    pub fn personalise_with_portrait(
+        seed: u64,
+        facial_image_length: usize,
+    ) -> Result<(SpecimenCard, ChipCard<NewGenerationChip>), InteropError> {
         let failed = |error: &dyn std::fmt::Display| InteropError::Specimen(error.to_string());
         let pki = SpecimenPki::new(seed).map_err(|error| failed(&error))?;
-        let holder = specimen_holder(seed, FACIAL_IMAGE_LENGTH);
+        let holder = specimen_holder(seed, facial_image_length);
         let (chip, files) = personalise(&holder, pki.issuer(), seed_stream(seed))
             .map_err(|error| failed(&error))?;
         let personal_data = holder.personal_data().map_err(|error| failed(&error))?;
