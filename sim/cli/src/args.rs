@@ -36,9 +36,34 @@ pub enum Command {
     },
     /// List the embedded scenarios and fault profiles.
     Scenarios,
+    /// Measure the fingerprint matcher on synthetic residents (FMR, FNMR, DET curve).
+    Biometrics(BiometricsArgs),
     /// One emulated card in the real world: serve it to PC/SC applications, or read a card.
     #[command(subcommand)]
     Card(CardCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct BiometricsArgs {
+    /// Genuine comparisons: residents verified against their own enrolment.
+    #[arg(long, default_value_t = 20_000)]
+    pub genuine: u32,
+    /// Impostor comparisons: residents verified against someone else's enrolment.
+    #[arg(long, default_value_t = 100_000)]
+    pub impostor: u32,
+    /// The seed of the synthetic population and of the impostor pairing.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The false match rate to find a threshold for.
+    #[arg(long, default_value_t = 0.0001)]
+    pub target_fmr: f64,
+    /// Where to write the DET curve (CSV).
+    #[arg(
+        long,
+        value_name = "FILE",
+        default_value = "reports/out/biometrics-det.csv"
+    )]
+    pub det: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -43,6 +43,7 @@ where
             commands::validate::validate(&scenario, &input, out)
         }
         Command::Scenarios => commands::scenarios::list(out),
+        Command::Biometrics(args) => commands::biometrics::run(&args, out),
         Command::Card(CardCommand::Serve(args)) => commands::card::serve::serve(&args, out),
         Command::Card(CardCommand::Read(args)) => read_card(&args, out),
     };

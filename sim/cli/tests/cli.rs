@@ -226,3 +226,46 @@ fn a_scenario_file_and_its_embedded_twin_give_the_same_run() {
     let embedded = hkic_sim(&["run", "--quiet"]);
     assert_eq!(from_file.trace_hash(), embedded.trace_hash());
 }
+
+#[test]
+fn biometrics_measures_the_matcher_and_writes_a_det_curve() {
+    let det = scratch("biometrics").join("det.csv");
+    let outcome = hkic_sim(&[
+        "biometrics",
+        "--genuine",
+        "200",
+        "--impostor",
+        "2000",
+        "--seed",
+        "1",
+        "--det",
+        det.to_str().unwrap(),
+    ]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    for expected in [
+        "false match rate",
+        "false non-match rate",
+        "threshold for a false match rate",
+        "time per thumb comparison",
+    ] {
+        assert!(
+            outcome.stdout.contains(expected),
+            "{expected:?} missing:\n{}",
+            outcome.stdout
+        );
+    }
+    let csv = std::fs::read_to_string(&det).unwrap();
+    assert_eq!(
+        csv.lines().next(),
+        Some("threshold,false_match_rate,false_non_match_rate")
+    );
+    assert!(csv.lines().count() > 10, "a curve, not a point");
+    let zero = hkic_sim(&[
+        "biometrics",
+        "--genuine",
+        "0",
+        "--det",
+        det.to_str().unwrap(),
+    ]);
+    assert_eq!(zero.code, 2, "bad input: {}", zero.stderr);
+}

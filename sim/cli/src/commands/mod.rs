@@ -1,5 +1,6 @@
 //! One module per subcommand, and what they share: turning arguments into a run request.
 
+pub mod biometrics;
 pub mod card;
 pub mod diff;
 pub mod replay;
