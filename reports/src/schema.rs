@@ -19,6 +19,7 @@ pub struct Report {
     pub stages: Vec<StageSummary>,
     pub time_in_centre_seconds: Percentiles,
     pub queues: Vec<QueueSeries>,
+    pub throughput_per_day: Vec<DailyCount>,
     pub throughput_per_hour: Vec<HourlyCount>,
     pub faults: Vec<FaultCount>,
     pub invariants: Vec<InvariantSummary>,
@@ -111,9 +112,11 @@ pub struct BookingSummary {
     pub refused_outside_horizon: u64,
     pub refused_no_service: u64,
     pub gave_up: u64,
+    /// Residents who could not book and came as walk-ins on their preferred day.
+    pub unbooked_walk_ins: u64,
     /// Days from the request to the appointment.
     pub lead_time_days: Percentiles,
-    /// Share of appointment slots booked, over the booked days.
+    /// Share of appointment slots booked, over the period's open days.
     pub slots_filled_fraction: f64,
 }
 
@@ -187,6 +190,14 @@ pub struct QueueSeries {
     pub start: String,
     pub interval_seconds: u64,
     pub lengths: Vec<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DailyCount {
+    pub day: String,
+    pub arrivals: u64,
+    pub served: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

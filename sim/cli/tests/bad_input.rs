@@ -61,19 +61,25 @@ fn scenario_field_errors_name_the_field_the_value_and_the_expectation() {
         ),
         (
             "bad_date",
-            Box::new(|s| s["centre"]["day"] = json!("2019-02-30")),
+            Box::new(|s| s["centre"]["first_day"] = json!("2019-02-30")),
         ),
         (
             "sunday",
-            Box::new(|s| s["centre"]["day"] = json!("2019-01-20")),
+            Box::new(|s| {
+                s["centre"]["first_day"] = json!("2019-01-20");
+                s["centre"]["last_day"] = json!("2019-01-20");
+            }),
         ),
         (
             "holiday",
-            Box::new(|s| s["centre"]["day"] = json!("2019-02-05")),
+            Box::new(|s| {
+                s["centre"]["first_day"] = json!("2019-02-05");
+                s["centre"]["last_day"] = json!("2019-02-05");
+            }),
         ),
         (
             "outside_calendar",
-            Box::new(|s| s["centre"]["day"] = json!("2024-01-22")),
+            Box::new(|s| s["centre"]["last_day"] = json!("2024-01-22")),
         ),
         (
             "missing_field",

@@ -195,7 +195,8 @@ fn validate_and_scenarios_describe_without_running() {
     let ok = hkic_sim(&["validate", "centre-day"]);
     assert_eq!(ok.code, 0, "{}", ok.stderr);
     assert!(
-        ok.stdout.contains("ok: centre-day on 2019-01-21"),
+        ok.stdout
+            .contains("ok: centre-day from 2019-01-21 to 2019-01-21 (1 open days)"),
         "{}",
         ok.stdout
     );

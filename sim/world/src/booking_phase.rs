@@ -7,7 +7,7 @@ use hkic_terminals::{BookingAppEvent, BookingAppInput};
 
 use crate::checkers::Violation;
 use crate::event::{Event, Observation};
-use crate::residents::Phase;
+use crate::residents::{Kind, Phase};
 use crate::wiring::CENTRE;
 use crate::world::World;
 
@@ -18,17 +18,61 @@ impl World {
         now: SimTime,
         resident: u32,
     ) -> Result<(), Violation> {
-        let profile = self.residents[resident as usize].profile;
-        self.residents[resident as usize].phase = Phase::Booking;
+        let record = &mut self.residents[resident as usize];
+        record.phase = Phase::Booking;
+        let (day, preferred) = (record.day, record.profile.preferred);
         self.metrics.booking.requests += 1;
         let input = BookingAppInput::Book {
             resident: ResidentId(resident),
             centre: CENTRE,
-            day: self.config.centre.day,
-            preferred: profile.preferred,
+            day,
+            preferred,
         };
         self.app.handle_input(now, input);
         self.drain_app(kernel, now)
+    }
+
+    /// The day was full: try the next open day, if the resident still tries; else give up.
+    fn day_full(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        resident: u32,
+    ) -> Result<(), Violation> {
+        let record = &self.residents[resident as usize];
+        let next = self.config.centre.next_open_day(record.day);
+        match next {
+            Some(day) if u32::from(record.day_tries) < self.config.booking.next_day_tries => {
+                let record = &mut self.residents[resident as usize];
+                record.day = day;
+                record.day_tries += 1;
+                self.booking_due(kernel, now, resident)
+            }
+            _ => {
+                self.unbooked(kernel, now, resident);
+                Ok(())
+            }
+        }
+    }
+
+    /// No appointment: some come on their preferred day as walk-ins, the others do not come.
+    fn unbooked(&mut self, kernel: &mut Kernel<Event>, now: SimTime, resident: u32) {
+        let preferred_day = {
+            let record = &self.residents[resident as usize];
+            self.config.centre.open_days[usize::from(record.profile.preferred_day)]
+        };
+        let record = &self.residents[resident as usize];
+        let arrival = self.walk_in_time(preferred_day, &record.profile);
+        if !record.profile.walk_in_if_unbooked || arrival <= now {
+            self.residents[resident as usize].phase = Phase::Unbooked;
+            return;
+        }
+        let record = &mut self.residents[resident as usize];
+        record.kind = Kind::WalkIn;
+        record.day = preferred_day;
+        record.phase = Phase::Away;
+        self.metrics.booking.unbooked_walk_ins += 1;
+        kernel.schedule(arrival, Event::Arrive { resident });
     }
 
     pub(crate) fn on_app_event(
@@ -42,7 +86,7 @@ impl World {
             BookingAppEvent::GaveUp { resident } => {
                 kernel.observe(&Observation::new("app.gave_up", "booking").resident(resident.0));
                 self.metrics.booking.gave_up += 1;
-                self.residents[resident.0 as usize].phase = Phase::Unbooked;
+                self.unbooked(kernel, now, resident.0);
                 return Ok(());
             }
         };
@@ -54,13 +98,16 @@ impl World {
                 slot_start,
                 ..
             } => (booking, slot_start),
+            BookOutcome::DayFull => {
+                counts.day_full += 1;
+                return self.day_full(kernel, now, resident.0);
+            }
             refusal => {
                 match refusal {
-                    BookOutcome::DayFull => counts.day_full += 1,
                     BookOutcome::OutsideHorizon => counts.outside_horizon += 1,
                     _ => counts.no_service += 1,
                 }
-                self.residents[resident.0 as usize].phase = Phase::Unbooked;
+                self.unbooked(kernel, now, resident.0);
                 return Ok(());
             }
         };

@@ -235,17 +235,28 @@ impl World {
             .count()
     }
 
-    /// Samples queue lengths while the centre is open or still has people in it.
+    /// Samples queue lengths while the centre is open or still has people in it, then
+    /// resumes at the next open day's opening.
     pub(crate) fn sample(&mut self, kernel: &mut Kernel<Event>, now: SimTime) {
         let lengths = Stage::ALL.map(|stage| self.pools[stage as usize].queue_len());
-        self.metrics.sample(now, lengths);
-        let next = now + self.config.queue_sample_interval;
+        let interval = self.config.queue_sample_interval;
+        self.metrics.sample(now, interval, lengths);
+        let centre = &self.config.centre;
+        let next = now + interval;
         let busy = self
             .pools
             .iter()
             .any(|pool| pool.busy() > 0 || pool.queue_len() > 0);
-        if (next <= self.config.centre.closing || busy) && next <= self.config.limits.until {
-            kernel.schedule(next, Event::Sample);
+        let open_still = next <= centre.closing_on(now.date());
+        let at = if busy || open_still {
+            Some(next)
+        } else {
+            centre
+                .next_open_day(now.date())
+                .map(|day| centre.opening_on(day))
+        };
+        if let Some(at) = at.filter(|&at| at <= self.config.limits.until) {
+            kernel.schedule(at, Event::Sample);
         }
     }
 }

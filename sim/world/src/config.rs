@@ -1,7 +1,7 @@
 //! The checked, plain configuration a run is built from. Scenario files turn into a
 //! `Config` in `scenario::validate`; nothing here knows about JSON.
 
-use hkic_base::{Calendar, Date, DurationDist, SimDuration, SimTime};
+use hkic_base::{Calendar, Date, DurationDist, SimDuration, SimTime, TimeOfDay};
 use hkic_kernel::{Limits, PartitionMode};
 use hkic_services::booking::CentreTimetable;
 use hkic_services::rpc::RetryPolicy;
@@ -32,9 +32,13 @@ pub struct Config {
 #[derive(Clone, Debug)]
 pub struct CentreConfig {
     pub name: String,
-    pub day: Date,
-    pub opening: SimTime,
-    pub closing: SimTime,
+    /// The first and last day of the period the scenario covers.
+    pub first_day: Date,
+    pub last_day: Date,
+    /// The days the centre opens in the period (Monday to Saturday, not holidays), in order.
+    pub open_days: Vec<Date>,
+    pub opening: TimeOfDay,
+    pub closing: TimeOfDay,
     pub tag_kiosks: u16,
     pub registration_kiosks: u16,
     pub photo_counters: u16,
@@ -43,14 +47,54 @@ pub struct CentreConfig {
     pub check_in_late: SimDuration,
 }
 
+impl CentreConfig {
+    pub fn opening_on(&self, day: Date) -> SimTime {
+        SimTime::at(day, self.opening)
+    }
+
+    pub fn closing_on(&self, day: Date) -> SimTime {
+        SimTime::at(day, self.closing)
+    }
+
+    /// Opening hours of every open day, in order.
+    pub fn open_intervals(&self) -> Vec<(SimTime, SimTime)> {
+        self.open_days
+            .iter()
+            .map(|&day| (self.opening_on(day), self.closing_on(day)))
+            .collect()
+    }
+
+    /// The open day after `day` (within the period), if any.
+    pub fn next_open_day(&self, day: Date) -> Option<Date> {
+        self.open_days.iter().copied().find(|&open| open > day)
+    }
+
+    /// When the last open day closes.
+    pub fn last_closing(&self) -> SimTime {
+        self.closing_on(
+            *self
+                .open_days
+                .last()
+                .expect("validated: at least one open day"),
+        )
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct BookingPhaseConfig {
     pub opens: SimTime,
     pub requests: u32,
-    pub request_delay: DurationDist,
+    /// How long before the start of their preferred day residents ask for an appointment.
+    pub book_ahead: DurationDist,
+    /// For those who would have asked before booking opened: how soon after opening they do.
+    pub opening_surge: DurationDist,
     /// Preferred appointment time, as the duration since midnight.
     pub preferred_time: DurationDist,
     pub horizon_working_days: u32,
+    /// When the day is full, how many later open days a resident tries.
+    pub next_day_tries: u32,
+    /// The chance that a resident who could not book comes as a walk-in on their day.
+    pub walk_in_if_unbooked: f64,
 }
 
 #[derive(Clone, Debug)]
@@ -60,8 +104,8 @@ pub struct ResidentConfig {
     pub late_probability: f64,
     pub lateness: DurationDist,
     pub walk_ins_per_day: f64,
-    pub walk_in_from: SimTime,
-    pub walk_in_until: SimTime,
+    pub walk_in_from: TimeOfDay,
+    pub walk_in_until: TimeOfDay,
 }
 
 #[derive(Clone, Debug)]

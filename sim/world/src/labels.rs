@@ -19,9 +19,9 @@ pub fn resident_identity(resident: u32) -> StreamLabel {
     StreamLabel::new(RESIDENT, u64::from(resident), 2)
 }
 
-/// How many walk-ins come on the day.
-pub fn walk_in_count() -> StreamLabel {
-    StreamLabel::new(CENTRE, 0, 1)
+/// How many walk-ins come on open day number `day`.
+pub fn walk_in_count(day: u32) -> StreamLabel {
+    StreamLabel::new(CENTRE, 0, 1).with_index(day)
 }
 
 /// A node's disk latencies.

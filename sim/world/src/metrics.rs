@@ -16,6 +16,15 @@ pub struct BookingCounts {
     pub outside_horizon: u64,
     pub no_service: u64,
     pub gave_up: u64,
+    /// Residents who could not book and came as walk-ins instead.
+    pub unbooked_walk_ins: u64,
+}
+
+/// Queue lengths through one day, per stage.
+#[derive(Debug, Default)]
+pub struct QueueDay {
+    pub start: SimTime,
+    pub lengths: [Vec<u64>; 3],
 }
 
 #[derive(Debug, Default)]
@@ -28,8 +37,8 @@ pub struct Metrics {
     pub booking: BookingCounts,
     /// Per hour (start of the hour): arrivals and residents served.
     pub hourly: BTreeMap<SimTime, (u64, u64)>,
-    pub sample_start: Option<SimTime>,
-    pub queue_samples: [Vec<u64>; 3],
+    /// Queue lengths sampled at a fixed interval, one run of samples per open day.
+    pub queue_days: Vec<QueueDay>,
 }
 
 fn hour_of(time: SimTime) -> SimTime {
@@ -72,9 +81,21 @@ impl Metrics {
         self.hourly.entry(hour_of(now)).or_default().1 += 1;
     }
 
-    pub fn sample(&mut self, now: SimTime, lengths: [usize; 3]) {
-        self.sample_start.get_or_insert(now);
-        for (samples, length) in self.queue_samples.iter_mut().zip(lengths) {
+    /// Records one sample; a sample that does not follow the last one by `interval` starts
+    /// a new run (a new day).
+    pub fn sample(&mut self, now: SimTime, interval: SimDuration, lengths: [usize; 3]) {
+        let continues = self.queue_days.last().is_some_and(|day| {
+            let taken = day.lengths[0].len() as u64;
+            day.start + interval.saturating_mul(taken) == now
+        });
+        if !continues {
+            self.queue_days.push(QueueDay {
+                start: now,
+                lengths: Default::default(),
+            });
+        }
+        let day = self.queue_days.last_mut().expect("a run exists");
+        for (samples, length) in day.lengths.iter_mut().zip(lengths) {
             samples.push(length as u64);
         }
     }

@@ -11,22 +11,23 @@ pub struct ServerPool {
     /// Free servers, lowest index first, so assignment is deterministic.
     free: BTreeSet<u16>,
     queue: VecDeque<(u32, SimTime)>,
-    open_from: SimTime,
-    open_until: SimTime,
+    /// Sorted opening hours; work outside them is overtime.
+    open: Vec<(SimTime, SimTime)>,
     busy_open_nanos: u128,
     busy_overtime_nanos: u128,
     max_queue: usize,
 }
 
 impl ServerPool {
-    /// `servers` servers, available from `open_from`; work after `open_until` is overtime.
-    pub fn new(servers: u16, open_from: SimTime, open_until: SimTime) -> ServerPool {
+    /// `servers` servers, open in the sorted, disjoint `open` intervals; work outside them is
+    /// overtime.
+    pub fn new(servers: u16, open: Vec<(SimTime, SimTime)>) -> ServerPool {
+        debug_assert!(open.windows(2).all(|pair| pair[0].1 <= pair[1].0));
         ServerPool {
             occupant: vec![None; usize::from(servers)],
             free: (0..servers).collect(),
             queue: VecDeque::new(),
-            open_from,
-            open_until,
+            open,
             busy_open_nanos: 0,
             busy_overtime_nanos: 0,
             max_queue: 0,
@@ -73,8 +74,11 @@ impl ServerPool {
 
     /// Splits a busy interval into opening hours and overtime.
     fn account(&mut self, from: SimTime, to: SimTime) {
-        let clip = |t: SimTime| t.max(self.open_from).min(self.open_until);
-        let open = clip(to).saturating_since(clip(from)).as_nanos();
+        let open: u64 = self
+            .open
+            .iter()
+            .map(|&(start, end)| to.min(end).saturating_since(from.max(start)).as_nanos())
+            .sum();
         let total = to.saturating_since(from).as_nanos();
         self.busy_open_nanos += u128::from(open);
         self.busy_overtime_nanos += u128::from(total - open);
@@ -94,8 +98,12 @@ impl ServerPool {
 
     /// Busy server time over available server time in opening hours (finished services only).
     pub fn busy_fraction(&self) -> f64 {
-        let available = self.open_until.saturating_since(self.open_from).as_nanos() as f64
-            * self.occupant.len() as f64;
+        let open: u64 = self
+            .open
+            .iter()
+            .map(|&(start, end)| end.saturating_since(start).as_nanos())
+            .sum();
+        let available = open as f64 * self.occupant.len() as f64;
         if available == 0.0 {
             0.0
         } else {
@@ -118,7 +126,7 @@ mod tests {
 
     #[test]
     fn serves_in_arrival_order_on_the_lowest_free_server() {
-        let mut pool = ServerPool::new(2, at(0), at(60));
+        let mut pool = ServerPool::new(2, vec![(at(0), at(60))]);
         for resident in [7, 8, 9] {
             pool.enqueue(resident, at(0));
         }
@@ -132,11 +140,12 @@ mod tests {
 
     #[test]
     fn splits_busy_time_into_opening_hours_and_overtime() {
-        let mut pool = ServerPool::new(1, at(0), at(60));
+        let mut pool = ServerPool::new(1, vec![(at(0), at(60)), (at(120), at(180))]);
         pool.enqueue(1, at(0));
         pool.assign(at(30));
-        pool.finish(0, at(90));
+        pool.finish(0, at(150));
+        // 30 open minutes on the first day, 30 on the second, 60 between them.
         assert!((pool.busy_fraction() - 0.5).abs() < 1e-9);
-        assert_eq!(pool.overtime(), SimDuration::from_minutes(30));
+        assert_eq!(pool.overtime(), SimDuration::from_minutes(60));
     }
 }

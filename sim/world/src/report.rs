@@ -3,8 +3,8 @@
 use hkic_base::SimTime;
 use hkic_kernel::{FaultKind, Kernel, RunEnd};
 use hkic_reports::{
-    BookingSummary, FaultCount, HourlyCount, InvariantSummary, Outcome, Percentiles, QueueSeries,
-    REPORT_SCHEMA, Report, RunInfo, StageSummary, Status, TraceSummary,
+    BookingSummary, DailyCount, FaultCount, HourlyCount, InvariantSummary, Outcome, Percentiles,
+    QueueSeries, REPORT_SCHEMA, Report, RunInfo, StageSummary, Status, TraceSummary,
 };
 
 use crate::event::{Event, Stage};
@@ -45,6 +45,7 @@ impl World {
                 .collect(),
             time_in_centre_seconds: Percentiles::of(&self.metrics.time_in_centre),
             queues: self.queue_series(),
+            throughput_per_day: self.daily(),
             throughput_per_hour: self
                 .metrics
                 .hourly
@@ -82,7 +83,9 @@ impl World {
     fn booking_summary(&self) -> BookingSummary {
         let counts = &self.metrics.booking;
         let timetable = &self.config.centre.timetable;
-        let capacity = u64::from(timetable.slots_per_day()) * u64::from(timetable.slot_quota);
+        let capacity = u64::from(timetable.slots_per_day())
+            * u64::from(timetable.slot_quota)
+            * self.config.centre.open_days.len() as u64;
         BookingSummary {
             requests: counts.requests,
             booked: counts.booked,
@@ -90,6 +93,7 @@ impl World {
             refused_outside_horizon: counts.outside_horizon,
             refused_no_service: counts.no_service,
             gave_up: counts.gave_up,
+            unbooked_walk_ins: counts.unbooked_walk_ins,
             lead_time_days: Percentiles::of(&self.metrics.lead_time).in_units(DAY_SECONDS),
             slots_filled_fraction: if capacity == 0 {
                 0.0
@@ -114,17 +118,34 @@ impl World {
     }
 
     fn queue_series(&self) -> Vec<QueueSeries> {
-        let start = self
-            .metrics
-            .sample_start
-            .unwrap_or(self.config.centre.opening);
-        Stage::ALL
+        let interval_seconds = self.config.queue_sample_interval.as_nanos() / 1_000_000_000;
+        self.metrics
+            .queue_days
             .iter()
-            .map(|&stage| QueueSeries {
-                stage: stage.name().to_string(),
-                start: start.to_string(),
-                interval_seconds: self.config.queue_sample_interval.as_nanos() / 1_000_000_000,
-                lengths: self.metrics.queue_samples[stage as usize].clone(),
+            .flat_map(|day| {
+                Stage::ALL.iter().map(move |&stage| QueueSeries {
+                    stage: stage.name().to_string(),
+                    start: day.start.to_string(),
+                    interval_seconds,
+                    lengths: day.lengths[stage as usize].clone(),
+                })
+            })
+            .collect()
+    }
+
+    fn daily(&self) -> Vec<DailyCount> {
+        let mut days: std::collections::BTreeMap<hkic_base::Date, (u64, u64)> =
+            std::collections::BTreeMap::new();
+        for (hour, &(arrivals, served)) in &self.metrics.hourly {
+            let day = days.entry(hour.date()).or_default();
+            day.0 += arrivals;
+            day.1 += served;
+        }
+        days.into_iter()
+            .map(|(day, (arrivals, served))| DailyCount {
+                day: day.to_string(),
+                arrivals,
+                served,
             })
             .collect()
     }

@@ -1,9 +1,10 @@
 //! Residents: who they are to the simulation (compact, fixed-size records) and everything
 //! random about them, drawn once, in a fixed order, from their own stream.
 
-use hkic_base::{SimDuration, SimTime, Stream, TimeOfDay, bernoulli};
+use hkic_base::{Date, DurationDist, SimDuration, SimTime, Stream, TimeOfDay, bernoulli};
 use hkic_kernel::Streams;
 use hkic_services::messages::BookingId;
+use rand::RngExt;
 
 use crate::config::Config;
 use crate::labels;
@@ -55,16 +56,23 @@ pub enum Phase {
     Left(TurnedAway),
 }
 
-/// Everything random about a resident. Durations are drawn whether or not the resident gets
-/// that far, so the draws never depend on what the system did.
+/// Everything random about a resident. Everything is drawn at once, whether or not the
+/// resident gets that far, so the draws never depend on what the system did.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Profile {
-    pub request_delay: SimDuration,
+    /// How long before the start of their preferred day they ask for an appointment.
+    pub book_ahead: SimDuration,
+    /// If that would be before booking opens: how soon after opening they ask.
+    pub surge_delay: SimDuration,
+    /// Index of the preferred day among the centre's open days.
+    pub preferred_day: u16,
     pub preferred: TimeOfDay,
     pub no_show: bool,
     pub before_slot: SimDuration,
     pub late: bool,
     pub lateness: SimDuration,
+    /// Whether they come as a walk-in when they could not book.
+    pub walk_in_if_unbooked: bool,
     /// For walk-ins: when they arrive, as the time after the walk-in hours begin.
     pub walk_in_after: SimDuration,
     pub tag_service: SimDuration,
@@ -80,6 +88,43 @@ pub struct Draw {
     pub value: u64,
 }
 
+/// Draws from one resident's stream and remembers them when asked to.
+struct Drawing<'a> {
+    resident: u32,
+    stream: Stream,
+    log: Option<&'a mut Vec<Draw>>,
+}
+
+impl Drawing<'_> {
+    fn note(&mut self, purpose: &'static str, value: u64) {
+        if let Some(log) = self.log.as_deref_mut() {
+            log.push(Draw {
+                resident: self.resident,
+                purpose,
+                value,
+            });
+        }
+    }
+
+    fn duration(&mut self, purpose: &'static str, dist: &DurationDist) -> SimDuration {
+        let value = dist.sample(&mut self.stream);
+        self.note(purpose, value.as_nanos());
+        value
+    }
+
+    fn chance(&mut self, purpose: &'static str, probability: f64) -> bool {
+        let value = bernoulli(&mut self.stream, probability);
+        self.note(purpose, u64::from(value));
+        value
+    }
+
+    fn index(&mut self, purpose: &'static str, count: usize) -> u16 {
+        let value = self.stream.random_range(0..count.max(1)) as u16;
+        self.note(purpose, u64::from(value));
+        value
+    }
+}
+
 impl Profile {
     pub fn draw(
         config: &Config,
@@ -87,66 +132,38 @@ impl Profile {
         resident: u32,
         log: Option<&mut Vec<Draw>>,
     ) -> Profile {
-        let mut stream = streams.stream(labels::resident_profile(resident));
-        let mut drawn = Vec::new();
-        let mut duration = |purpose, dist: &hkic_base::DurationDist, stream: &mut Stream| {
-            let value = dist.sample(stream);
-            drawn.push((purpose, value.as_nanos()));
-            value
+        let stream = streams.stream(labels::resident_profile(resident));
+        let mut draw = Drawing {
+            resident,
+            stream,
+            log,
         };
         let booking = &config.booking;
         let residents = &config.residents;
-        let walk_in_span = hkic_base::DurationDist::uniform(
+        let walk_in_span = DurationDist::uniform(
             SimDuration::ZERO,
             residents
                 .walk_in_until
-                .saturating_since(residents.walk_in_from),
+                .since_midnight()
+                .saturating_sub(residents.walk_in_from.since_midnight()),
         )
         .expect("validated hours");
-        let request_delay = duration("request_delay", &booking.request_delay, &mut stream);
-        let preferred = duration("preferred_time", &booking.preferred_time, &mut stream);
-        let no_show = bernoulli(&mut stream, residents.no_show_probability);
-        let before_slot = duration("before_slot", &residents.arrival_before_slot, &mut stream);
-        let late = bernoulli(&mut stream, residents.late_probability);
-        let lateness = duration("lateness", &residents.lateness, &mut stream);
-        let walk_in_after = duration("walk_in_after", &walk_in_span, &mut stream);
         let services = &config.service_times;
-        let tag_service = duration("tag_service", &services.tag_kiosk, &mut stream);
-        let registration_service = duration(
-            "registration_service",
-            &services.registration_kiosk,
-            &mut stream,
-        );
-        let photo_service = duration("photo_service", &services.photo_counter, &mut stream);
-        if let Some(log) = log {
-            log.extend(drawn.into_iter().map(|(purpose, value)| Draw {
-                resident,
-                purpose,
-                value,
-            }));
-            log.push(Draw {
-                resident,
-                purpose: "no_show",
-                value: u64::from(no_show),
-            });
-            log.push(Draw {
-                resident,
-                purpose: "late",
-                value: u64::from(late),
-            });
-        }
-        let preferred = time_of_day(preferred);
         Profile {
-            request_delay,
-            preferred,
-            no_show,
-            before_slot,
-            late,
-            lateness,
-            walk_in_after,
-            tag_service,
-            registration_service,
-            photo_service,
+            book_ahead: draw.duration("book_ahead", &booking.book_ahead),
+            surge_delay: draw.duration("surge_delay", &booking.opening_surge),
+            preferred_day: draw.index("preferred_day", config.centre.open_days.len()),
+            preferred: time_of_day(draw.duration("preferred_time", &booking.preferred_time)),
+            no_show: draw.chance("no_show", residents.no_show_probability),
+            before_slot: draw.duration("before_slot", &residents.arrival_before_slot),
+            late: draw.chance("late", residents.late_probability),
+            lateness: draw.duration("lateness", &residents.lateness),
+            walk_in_if_unbooked: draw.chance("walk_in_if_unbooked", booking.walk_in_if_unbooked),
+            walk_in_after: draw.duration("walk_in_after", &walk_in_span),
+            tag_service: draw.duration("tag_service", &services.tag_kiosk),
+            registration_service: draw
+                .duration("registration_service", &services.registration_kiosk),
+            photo_service: draw.duration("photo_service", &services.photo_counter),
         }
     }
 }
@@ -162,6 +179,10 @@ pub struct Resident {
     pub phase: Phase,
     pub profile: Profile,
     pub booking: Option<BookingId>,
+    /// The day they intend to come (their booking's day, or the day they walk in).
+    pub day: Date,
+    /// Later days tried after their preferred day was full.
+    pub day_tries: u8,
     pub slot_start: SimTime,
     pub booked_at: SimTime,
     /// When the resident first entered the centre.
@@ -172,12 +193,14 @@ pub struct Resident {
 }
 
 impl Resident {
-    pub fn new(kind: Kind, profile: Profile) -> Resident {
+    pub fn new(kind: Kind, profile: Profile, day: Date) -> Resident {
         Resident {
             kind,
             phase: Phase::Away,
             profile,
             booking: None,
+            day,
+            day_tries: 0,
             slot_start: SimTime::EPOCH,
             booked_at: SimTime::EPOCH,
             arrived: SimTime::EPOCH,

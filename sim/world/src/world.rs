@@ -2,7 +2,7 @@
 //! kernel's events. This file holds the state and the dispatch; the flows live beside it
 //! (`booking_phase`, `centre`, `host`, `wiring`, `fault_events`).
 
-use hkic_base::{SimTime, Stream};
+use hkic_base::{Date, SimTime, Stream};
 use hkic_kernel::{FaultInjector, Flow, Kernel, Network, NodeId, Streams};
 use hkic_services::booking::BookingConfig;
 use hkic_terminals::{BookingApp, TagKiosk};
@@ -56,7 +56,7 @@ impl World {
         config: Config,
         seed: u64,
         plant: Option<PlantedBug>,
-        mut draws: Option<&mut Vec<Draw>>,
+        draws: Option<&mut Vec<Draw>>,
     ) -> World {
         let streams = Streams::new(seed);
         let faults = FaultInjector::new(
@@ -86,30 +86,9 @@ impl World {
                 )
             })
             .collect();
-        let walk_ins = hkic_base::sample_poisson(
-            &mut streams.stream(labels::walk_in_count()),
-            config.residents.walk_ins_per_day,
-        );
-        let appointments = config.booking.requests;
-        let total = appointments
-            + u32::try_from(walk_ins)
-                .unwrap_or(u32::MAX - appointments)
-                .min(u32::MAX - appointments);
-        let residents = (0..total)
-            .map(|id| {
-                let kind = if id < appointments {
-                    Kind::Appointment
-                } else {
-                    Kind::WalkIn
-                };
-                Resident::new(
-                    kind,
-                    Profile::draw(&config, &streams, id, draws.as_deref_mut()),
-                )
-            })
-            .collect();
+        let residents = population(&config, &streams, draws);
         let centre = &config.centre;
-        let pool = |servers| ServerPool::new(servers, centre.opening, centre.closing);
+        let pool = |servers| ServerPool::new(servers, centre.open_intervals());
         let pools = [
             pool(centre.tag_kiosks),
             pool(centre.registration_kiosks),
@@ -134,21 +113,52 @@ impl World {
 
     /// Schedules what is known at the start: booking requests, walk-in arrivals, faults, samples.
     pub fn start(&mut self, kernel: &mut Kernel<Event>) {
-        for (id, resident) in self.residents.iter().enumerate() {
-            let id = id as u32;
+        for id in 0..self.residents.len() as u32 {
+            let resident = &self.residents[id as usize];
             match resident.kind {
                 Kind::Appointment => {
-                    let at = self.config.booking.opens + resident.profile.request_delay;
+                    let at = self.booking_time(resident.day, &resident.profile);
                     kernel.schedule(at, Event::BookingDue { resident: id });
                 }
                 Kind::WalkIn => {
-                    let at = self.config.residents.walk_in_from + resident.profile.walk_in_after;
+                    let at = self.walk_in_time(resident.day, &resident.profile);
                     kernel.schedule(at, Event::Arrive { resident: id });
                 }
             }
         }
         self.schedule_faults(kernel);
-        kernel.schedule(self.config.centre.opening, Event::Sample);
+        let first_day = self.config.centre.open_days[0];
+        kernel.schedule(self.config.centre.opening_on(first_day), Event::Sample);
+    }
+
+    /// When a resident asks for an appointment on `day`: `book_ahead` before the day starts,
+    /// but not before booking opens (those come in the opening surge), not before the day is
+    /// within the booking horizon, and no later than the day before.
+    pub(crate) fn booking_time(&self, day: Date, profile: &Profile) -> SimTime {
+        let booking = &self.config.booking;
+        let day_start = SimTime::at_midnight(day);
+        let ideal = SimTime::from_nanos(
+            day_start
+                .as_nanos()
+                .saturating_sub(profile.book_ahead.as_nanos()),
+        );
+        let within_horizon = self
+            .config
+            .calendar
+            .working_days_before(day, booking.horizon_working_days)
+            .map_or(SimTime::EPOCH, SimTime::at_midnight);
+        let earliest = booking.opens.max(within_horizon);
+        let at = if ideal < earliest {
+            earliest + profile.surge_delay
+        } else {
+            ideal
+        };
+        at.min(SimTime::from_nanos(day_start.as_nanos() - 1))
+    }
+
+    /// When a walk-in arrives on `day`.
+    pub(crate) fn walk_in_time(&self, day: Date, profile: &Profile) -> SimTime {
+        SimTime::at(day, self.config.residents.walk_in_from) + profile.walk_in_after
     }
 
     pub fn handle(&mut self, kernel: &mut Kernel<Event>, now: SimTime, event: Event) -> Flow {
@@ -231,10 +241,40 @@ fn booking_config(config: &Config, plant: Option<PlantedBug>) -> BookingConfig {
     BookingConfig {
         calendar: config.calendar.clone(),
         centres: vec![timetable],
-        first_day: config.centre.day,
-        last_day: config.centre.day,
+        first_day: config.centre.first_day,
+        last_day: config.centre.last_day,
         horizon_working_days: config.booking.horizon_working_days,
         check_in_early: config.centre.check_in_early,
         check_in_late: config.centre.check_in_late,
     }
 }
+
+/// Everyone who may come: the appointment seekers (ids first), then each open day's walk-ins.
+/// Ids and profiles depend only on the seed and the scenario's people, never on the centre's
+/// equipment, so capacity comparisons see the same residents.
+fn population(
+    config: &Config,
+    streams: &Streams,
+    mut draws: Option<&mut Vec<Draw>>,
+) -> Vec<Resident> {
+    let centre = &config.centre;
+    let mut residents = Vec::new();
+    for id in 0..config.booking.requests {
+        let profile = Profile::draw(config, streams, id, draws.as_deref_mut());
+        let day = centre.open_days[usize::from(profile.preferred_day)];
+        residents.push(Resident::new(Kind::Appointment, profile, day));
+    }
+    for (index, &day) in centre.open_days.iter().enumerate() {
+        let mut stream = streams.stream(labels::walk_in_count(index as u32));
+        let count = hkic_base::sample_poisson(&mut stream, config.residents.walk_ins_per_day);
+        for _ in 0..count.min(u64::from(MAX_WALK_INS_PER_DAY)) {
+            let id = residents.len() as u32;
+            let profile = Profile::draw(config, streams, id, draws.as_deref_mut());
+            residents.push(Resident::new(Kind::WalkIn, profile, day));
+        }
+    }
+    residents
+}
+
+/// A bound on one day's walk-ins (the scenario's mean is at most a million).
+const MAX_WALK_INS_PER_DAY: u32 = 10_000_000;

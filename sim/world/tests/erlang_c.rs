@@ -64,7 +64,7 @@ fn batch_means(
     let streams = Streams::new(seed);
     let mut arrivals = streams.stream(StreamLabel::new(1, 0, 1));
     let mut services = streams.stream(StreamLabel::new(1, 0, 2));
-    let mut pool = ServerPool::new(servers, SimTime::EPOCH, SimTime::MAX);
+    let mut pool = ServerPool::new(servers, vec![(SimTime::EPOCH, SimTime::MAX)]);
     let mut kernel = Kernel::new(SimTime::EPOCH, Trace::new());
     let customers = warm_up + BATCHES * batch;
     let mut waits: Vec<f64> = Vec::with_capacity(customers);

@@ -98,6 +98,25 @@ impl Calendar {
         Some(day)
     }
 
+    /// The earliest day `d` from which `date` is at most `count` working days ahead
+    /// (`working_days_between(d, date) <= count`): the first day a booking horizon of `count`
+    /// working days reaches `date`. `None` if that lies before the calendar's coverage.
+    pub fn working_days_before(&self, date: Date, count: u32) -> Option<Date> {
+        let mut day = date;
+        let mut counted = 0;
+        loop {
+            let adds = u32::from(self.covers(day) && self.is_working_day(day));
+            if counted + adds > count {
+                return Some(day);
+            }
+            counted += adds;
+            day = day.previous();
+            if !self.covers(day) {
+                return None;
+            }
+        }
+    }
+
     /// Working days in `(from, to]`: zero when `to` is not after `from`.
     pub fn working_days_between(&self, from: Date, to: Date) -> u32 {
         let mut count = 0;
@@ -152,6 +171,28 @@ mod tests {
             2
         );
         assert_eq!(calendar.add_working_days(date("2019-12-30"), 5), None);
+    }
+
+    #[test]
+    fn a_horizon_reaches_a_day_from_the_earliest_day_within_it() {
+        let calendar = calendar();
+        let monday = date("2019-02-11");
+        for count in 0..30 {
+            let Some(earliest) = calendar.working_days_before(monday, count) else {
+                continue;
+            };
+            assert!(calendar.working_days_between(earliest, monday) <= count);
+            assert!(
+                calendar.working_days_between(earliest.previous(), monday) > count,
+                "{count}"
+            );
+        }
+        // Monday 11 Feb, one working day ahead: from Friday 8 Feb.
+        assert_eq!(
+            calendar.working_days_before(monday, 1),
+            Some(date("2019-02-08"))
+        );
+        assert_eq!(calendar.working_days_before(date("2019-01-03"), 24), None);
     }
 
     #[test]

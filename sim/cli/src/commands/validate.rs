@@ -13,10 +13,12 @@ pub fn validate(scenario: &str, input: &InputArgs, out: &mut dyn Write) -> Resul
     let centre = &config.centre;
     let _ = writeln!(
         out,
-        "{}: ok: {} on {}, {} booking requests, {} tag kiosks, {} registration kiosks, {} photo counters, faults: {}",
+        "{}: ok: {} from {} to {} ({} open days), {} booking requests, {} tag kiosks, {} registration kiosks, {} photo counters, faults: {}",
         request.scenario.source_name,
         config.name,
-        centre.day,
+        centre.first_day,
+        centre.last_day,
+        centre.open_days.len(),
         config.booking.requests,
         centre.tag_kiosks,
         centre.registration_kiosks,

@@ -48,7 +48,8 @@ pub struct ScenarioFile {
 #[serde(deny_unknown_fields)]
 pub struct CentreSpec {
     pub name: String,
-    pub day: Day,
+    pub first_day: Day,
+    pub last_day: Day,
     pub opening: Clock,
     pub closing: Clock,
     pub tag_kiosks: u32,
@@ -72,9 +73,12 @@ pub struct CheckInSpec {
 pub struct BookingSpec {
     pub opens: Instant,
     pub requests: u32,
-    pub request_delay: DistSpec,
+    pub book_ahead: DistSpec,
+    pub opening_surge: DistSpec,
     pub preferred_times: Vec<PreferredTime>,
     pub horizon_working_days: u32,
+    pub next_day_tries: u32,
+    pub walk_in_if_unbooked: f64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

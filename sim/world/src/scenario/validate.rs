@@ -118,12 +118,13 @@ fn check_all(
     if limits.max_steps == 0 {
         return check.fail("limits.max_events", "expected at least 1, got 0");
     }
-    if limits.until <= centre.closing {
+    if limits.until <= centre.last_closing() {
         return check.fail(
             "limits.until",
             format!(
-                "{} is not after the centre closes ({})",
-                limits.until, centre.closing
+                "{} is not after the centre closes on its last day ({})",
+                limits.until,
+                centre.last_closing()
             ),
         );
     }
@@ -199,6 +200,20 @@ fn calendar(check: &Check<'_>, name: &str) -> Result<Calendar, ScenarioError> {
 }
 
 const MAX_SERVERS: u32 = 1_000;
+/// A centre scenario covers at most about four years (the replacement exercise's length).
+const MAX_PERIOD_DAYS: i32 = 4 * 366;
+
+fn open_days(calendar: &Calendar, first: Date, last: Date) -> Vec<Date> {
+    let mut days = Vec::new();
+    let mut day = first;
+    while day <= last {
+        if calendar.is_centre_open_day(day) {
+            days.push(day);
+        }
+        day = day.next();
+    }
+    days
+}
 
 fn centre(
     check: &Check<'_>,
@@ -206,16 +221,30 @@ fn centre(
     calendar: &Calendar,
 ) -> Result<CentreConfig, ScenarioError> {
     let spec = &scenario.file.centre;
-    let day = check.covered(calendar, "centre.day", spec.day.0)?;
-    if !calendar.is_centre_open_day(day) {
-        let why = if calendar.is_holiday(day) {
+    let first_day = check.covered(calendar, "centre.first_day", spec.first_day.0)?;
+    let last_day = check.covered(calendar, "centre.last_day", spec.last_day.0)?;
+    if last_day < first_day {
+        return check.fail(
+            "centre.last_day",
+            format!("{last_day} is before the first day ({first_day})"),
+        );
+    }
+    if last_day.days_since(first_day) > MAX_PERIOD_DAYS {
+        return check.fail(
+            "centre.last_day",
+            format!("the period is longer than {MAX_PERIOD_DAYS} days"),
+        );
+    }
+    let open_days = open_days(calendar, first_day, last_day);
+    if open_days.is_empty() {
+        let why = if calendar.is_holiday(first_day) {
             "a general holiday"
         } else {
             "a Sunday"
         };
         return check.fail(
-            "centre.day",
-            format!("{day} is {why}: replacement centres are closed"),
+            "centre.first_day",
+            format!("{first_day} is {why} and the period has no other day: replacement centres are closed"),
         );
     }
     let (opening, closing) = (spec.opening.0, spec.closing.0);
@@ -259,9 +288,11 @@ fn centre(
     }
     Ok(CentreConfig {
         name: spec.name.clone(),
-        day,
-        opening: SimTime::at(day, opening),
-        closing: SimTime::at(day, closing),
+        first_day,
+        last_day,
+        open_days,
+        opening,
+        closing,
         tag_kiosks: check.count("centre.tag_kiosks", spec.tag_kiosks, 1, MAX_SERVERS)? as u16,
         registration_kiosks: check.count(
             "centre.registration_kiosks",
@@ -286,10 +317,13 @@ fn booking(
     let spec = &scenario.file.booking;
     let opens = spec.opens.0;
     check.covered(calendar, "booking.opens", opens.date())?;
-    if opens.date() >= centre.day {
+    if opens.date() >= centre.first_day {
         return check.fail(
             "booking.opens",
-            format!("{opens} is not before the centre day ({})", centre.day),
+            format!(
+                "{opens} is not before the period starts ({})",
+                centre.first_day
+            ),
         );
     }
     let horizon = check.count(
@@ -298,11 +332,24 @@ fn booking(
         1,
         250,
     )?;
-    let ahead = calendar.working_days_between(opens.date(), centre.day);
+    let ahead = calendar.working_days_between(opens.date(), centre.first_day);
     if ahead > horizon {
         return check.fail(
             "booking.opens",
-            format!("the centre day is {ahead} working days after {}, beyond the {horizon}-working-day horizon", opens.date()),
+            format!("the first day is {ahead} working days after {}, beyond the {horizon}-working-day horizon", opens.date()),
+        );
+    }
+    if calendar
+        .add_working_days(centre.last_day, horizon)
+        .is_none()
+    {
+        return check.fail(
+            "centre.last_day",
+            format!(
+                "the booking horizon from {} runs past the holiday calendar ({})",
+                centre.last_day,
+                calendar.last()
+            ),
         );
     }
     let requests = check.count("booking.requests", spec.requests, 0, 10_000_000)?;
@@ -331,9 +378,13 @@ fn booking(
     Ok(BookingPhaseConfig {
         opens,
         requests,
-        request_delay: check.dist("booking.request_delay", &spec.request_delay)?,
+        book_ahead: check.dist("booking.book_ahead", &spec.book_ahead)?,
+        opening_surge: check.dist("booking.opening_surge", &spec.opening_surge)?,
         preferred_time,
         horizon_working_days: horizon,
+        next_day_tries: check.count("booking.next_day_tries", spec.next_day_tries, 0, 30)?,
+        walk_in_if_unbooked: check
+            .probability("booking.walk_in_if_unbooked", spec.walk_in_if_unbooked)?,
     })
 }
 
@@ -367,8 +418,8 @@ fn residents(
         late_probability: check.probability("residents.late_probability", spec.late_probability)?,
         lateness: check.dist("residents.lateness", &spec.lateness)?,
         walk_ins_per_day: walk_ins,
-        walk_in_from: SimTime::at(centre.day, from),
-        walk_in_until: SimTime::at(centre.day, until),
+        walk_in_from: from,
+        walk_in_until: until,
     })
 }
 

@@ -1,0 +1,90 @@
+//! A centre open over a period: every open day runs, closed days do not, booking spreads over
+//! the days, and residents whose day is full try the next ones.
+
+mod common;
+
+use common::request;
+use hkic_reports::Status;
+use hkic_world::run;
+
+const FORTNIGHT: [&str; 3] = [
+    "centre.last_day=2019-02-09",
+    "limits.until=2019-02-10T06:00",
+    "booking.requests=9000",
+];
+
+#[test]
+fn every_open_day_of_the_period_runs_and_closed_days_do_not() {
+    let report = run(&request(1, "none", &FORTNIGHT), None)
+        .expect("valid")
+        .report;
+    assert_eq!(
+        report.outcome.status,
+        Status::Ok,
+        "{:?}",
+        report.outcome.violation
+    );
+    let days: Vec<&str> = report
+        .throughput_per_day
+        .iter()
+        .map(|day| day.day.as_str())
+        .collect();
+    // 21 Jan to 9 Feb 2019, Mondays to Saturdays, less the Chinese New Year holidays (5-7 Feb).
+    assert_eq!(days.len(), 15, "{days:?}");
+    for closed in [
+        "2019-01-27",
+        "2019-02-03",
+        "2019-02-05",
+        "2019-02-06",
+        "2019-02-07",
+    ] {
+        assert!(!days.contains(&closed), "{closed} is closed: {days:?}");
+    }
+    assert!(
+        report.throughput_per_day.iter().all(|day| day.served > 300),
+        "{:?}",
+        report.throughput_per_day
+    );
+    let sampled_days: std::collections::BTreeSet<&str> = report
+        .queues
+        .iter()
+        .map(|series| &series.start[..10])
+        .collect();
+    assert_eq!(sampled_days.len(), 15, "queues sampled on each open day");
+}
+
+#[test]
+fn residents_whose_day_is_full_try_later_days() {
+    // Demand for the period is well above its 15 x 728 slots: days fill, people move on.
+    let mut people = FORTNIGHT.to_vec();
+    people[2] = "booking.requests=13000";
+    let report = run(&request(2, "none", &people), None)
+        .expect("valid")
+        .report;
+    let booking = &report.booking;
+    assert!(booking.refused_day_full > 0);
+    assert!(
+        booking.booked > 9_000,
+        "later days took people: {booking:?}"
+    );
+    assert!(
+        booking.requests > 13_000,
+        "a full day sends residents to ask again: {}",
+        booking.requests
+    );
+    assert!(
+        booking.unbooked_walk_ins > 0,
+        "some who never got a slot came anyway"
+    );
+    assert!(
+        booking.lead_time_days.max <= 40.0,
+        "booked within the horizon: {:?}",
+        booking.lead_time_days
+    );
+    assert_eq!(
+        report.outcome.status,
+        Status::Ok,
+        "{:?}",
+        report.outcome.violation
+    );
+}
