@@ -59,8 +59,11 @@ fn render_residents(out: &mut String, report: &Report) {
         ("no-shows", r.no_shows),
         ("arrived with an appointment", r.appointments_arrived),
         ("arrived as walk-ins", r.walk_ins_arrived),
+        ("arrived as companions (65+)", r.companions_arrived),
         ("admitted (queue ticket)", r.admitted),
         ("served (application taken)", r.served),
+        ("gave up waiting", r.abandoned),
+        ("came back another day", r.returns),
         ("turned away: too late", r.turned_away_too_late),
         (
             "turned away: walk-in quota used up",

@@ -92,8 +92,14 @@ pub struct ResidentCounts {
     pub no_shows: u64,
     pub appointments_arrived: u64,
     pub walk_ins_arrived: u64,
+    /// Companions aged 65 or over who came with an appointment holder.
+    pub companions_arrived: u64,
     pub admitted: u64,
     pub served: u64,
+    /// Gave up waiting in a queue.
+    pub abandoned: u64,
+    /// Of those, came back on a later day (as walk-ins).
+    pub returns: u64,
     pub turned_away_too_late: u64,
     pub turned_away_walk_in_quota: u64,
     pub turned_away_closed: u64,

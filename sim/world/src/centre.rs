@@ -25,21 +25,112 @@ impl World {
         now: SimTime,
         resident: u32,
     ) -> Result<(), Violation> {
-        let record = &mut self.residents[resident as usize];
-        debug_assert!(matches!(record.phase, Phase::Away | Phase::WaitingOutside));
-        if record.tag_visits == 0 {
-            record.arrived = now;
-            self.metrics.arrived(now);
-            match record.kind {
-                Kind::Appointment => self.metrics.residents.appointments_arrived += 1,
-                Kind::WalkIn => self.metrics.residents.walk_ins_arrived += 1,
-            }
+        self.enter(now, resident)?;
+        for companion in self.companions_of(resident) {
+            self.enter(now, companion)?;
         }
-        record.tag_visits += 1;
-        record.phase = Phase::InCentre;
-        self.pool(Stage::Tag).enqueue(resident, now);
+        self.residents[resident as usize].tag_visits += 1;
+        self.join_queue(kernel, now, Stage::Tag, resident);
         self.start_services(kernel, now, Stage::Tag);
         Ok(())
+    }
+
+    /// Queues a resident at a stage; they give up if not served within their patience.
+    fn join_queue(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        stage: Stage,
+        resident: u32,
+    ) {
+        self.pool(stage).enqueue(resident, now);
+        let patience = self.residents[resident as usize].profile.patience;
+        kernel.schedule(
+            now + patience,
+            Event::GiveUp {
+                resident,
+                stage,
+                queued_at: now,
+            },
+        );
+    }
+
+    /// A resident's patience ran out: if they are still waiting there, they leave (with the
+    /// companions waiting with them at the tag kiosk), and may come back another day.
+    pub(crate) fn give_up(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        resident: u32,
+        stage: Stage,
+        queued_at: SimTime,
+    ) -> Result<(), Violation> {
+        if !self.pool(stage).leave_queue(resident, queued_at) {
+            return Ok(());
+        }
+        let companions = if stage == Stage::Tag {
+            self.companions_of(resident)
+        } else {
+            0..0
+        };
+        for leaving in std::iter::once(resident).chain(companions) {
+            self.checkers.on_left(leaving, "gave up")?;
+            self.residents[leaving as usize].phase = Phase::Abandoned;
+            self.metrics.residents.abandoned += 1;
+            kernel.observe(&Observation::new("centre.gave_up", stage.name()).resident(leaving));
+            self.come_back_another_day(kernel, now, leaving);
+        }
+        Ok(())
+    }
+
+    /// One who gave up returns alone, as a walk-in, on the next open day, if they mean to.
+    fn come_back_another_day(&mut self, kernel: &mut Kernel<Event>, now: SimTime, resident: u32) {
+        let record = &self.residents[resident as usize];
+        let Some(day) = self.config.centre.next_open_day(now.date()) else {
+            return;
+        };
+        if !record.profile.returns {
+            return;
+        }
+        let arrival = self.walk_in_time(day, &record.profile);
+        let record = &mut self.residents[resident as usize];
+        record.kind = Kind::WalkIn;
+        record.day = day;
+        record.phase = Phase::Away;
+        record.tag_visits = 0;
+        record.late_walk_in = false;
+        record.profile.companions = 0;
+        self.metrics.residents.returns += 1;
+        kernel.schedule(arrival, Event::Arrive { resident });
+    }
+
+    /// A resident comes in (the first time, they are counted as arriving).
+    fn enter(&mut self, now: SimTime, resident: u32) -> Result<(), Violation> {
+        let record = &mut self.residents[resident as usize];
+        debug_assert!(matches!(record.phase, Phase::Away | Phase::WaitingOutside));
+        let first_time = record.phase == Phase::Away;
+        record.phase = Phase::InCentre;
+        if !first_time {
+            return Ok(());
+        }
+        record.arrived = now;
+        self.metrics.arrived(now);
+        let counts = &mut self.metrics.residents;
+        match record.kind {
+            Kind::Appointment => counts.appointments_arrived += 1,
+            Kind::WalkIn => counts.walk_ins_arrived += 1,
+            Kind::Companion => counts.companions_arrived += 1,
+        }
+        self.checkers.on_entered(resident)
+    }
+
+    /// The companions who came with `holder` (numbered consecutively from `linked`).
+    pub(crate) fn companions_of(&self, holder: u32) -> std::ops::Range<u32> {
+        let record = &self.residents[holder as usize];
+        if record.kind == Kind::Companion || record.linked == u32::MAX {
+            return 0..0;
+        }
+        record.linked..record.linked + u32::from(record.profile.companions)
     }
 
     /// Starts service for as many queued residents as there are free servers.
@@ -47,11 +138,12 @@ impl World {
         while let Some((server, resident, queued_at)) = self.pool(stage).assign(now) {
             self.metrics.waited(stage, now.saturating_since(queued_at));
             let profile = &self.residents[resident as usize].profile;
-            let work = match stage {
+            let base = match stage {
                 Stage::Tag => profile.tag_service,
                 Stage::Registration => profile.registration_service,
                 Stage::Photo => profile.photo_service,
             };
+            let work = profile.work(base, self.config.residents.assistance_service_factor);
             kernel.schedule(now + work, Event::ServiceDone { stage, server });
         }
     }
@@ -84,13 +176,14 @@ impl World {
         self.metrics.served_by(stage, now.saturating_since(since));
         match stage {
             Stage::Registration => {
-                self.pool(Stage::Photo).enqueue(resident, now);
+                self.join_queue(kernel, now, Stage::Photo, resident);
                 self.start_services(kernel, now, Stage::Photo);
             }
             _ => {
                 let record = &mut self.residents[resident as usize];
                 record.phase = Phase::Served;
                 let time_in_centre = now.saturating_since(record.arrived);
+                self.checkers.on_left(resident, "was served")?;
                 self.metrics.served(now, time_in_centre);
                 kernel.observe(
                     &Observation::new("centre.served", "time_in_centre")
@@ -127,7 +220,11 @@ impl World {
                 self.metrics.residents.admitted += 1;
                 kernel.observe(&Observation::new("centre.ticket", "admitted").resident(resident.0));
                 self.leave_tag_kiosk(kernel, now, kiosk);
-                self.pool(Stage::Registration).enqueue(resident.0, now);
+                self.join_queue(kernel, now, Stage::Registration, resident.0);
+                for companion in self.companions_of(resident.0) {
+                    self.metrics.residents.admitted += 1;
+                    self.join_queue(kernel, now, Stage::Registration, companion);
+                }
                 self.start_services(kernel, now, Stage::Registration);
             }
             TagKioskEvent::CheckInRefused { outcome, .. } => {
@@ -140,7 +237,7 @@ impl World {
                     WalkInOutcome::QuotaExhausted => TurnedAway::WalkInQuota,
                     _ => TurnedAway::Closed,
                 };
-                self.turn_away(kernel, now, kiosk, resident.0, reason);
+                self.turn_away(kernel, now, kiosk, resident.0, reason)?;
             }
             TagKioskEvent::Unavailable { .. } => self.turn_away(
                 kernel,
@@ -148,7 +245,7 @@ impl World {
                 kiosk,
                 resident.0,
                 TurnedAway::ServiceUnavailable,
-            ),
+            )?,
         }
         Ok(())
     }
@@ -165,6 +262,9 @@ impl World {
         match outcome {
             CheckInOutcome::TooEarly { from } if record.tag_visits < MAX_TAG_VISITS => {
                 record.phase = Phase::WaitingOutside;
+                for companion in self.companions_of(resident.0) {
+                    self.residents[companion as usize].phase = Phase::WaitingOutside;
+                }
                 kernel.observe(
                     &Observation::new("centre.too_early", "come_back")
                         .resident(resident.0)
@@ -191,9 +291,9 @@ impl World {
             CheckInOutcome::NotValidHere => {
                 let booking = record.booking.expect("an appointment holder checked in");
                 self.checkers.on_booking_not_recognised(resident, booking)?;
-                self.turn_away(kernel, now, kiosk, resident.0, TurnedAway::NotValid);
+                self.turn_away(kernel, now, kiosk, resident.0, TurnedAway::NotValid)?;
             }
-            _ => self.turn_away(kernel, now, kiosk, resident.0, TurnedAway::TooLate),
+            _ => self.turn_away(kernel, now, kiosk, resident.0, TurnedAway::TooLate)?,
         }
         Ok(())
     }
@@ -213,18 +313,23 @@ impl World {
         kiosk: u16,
         resident: u32,
         reason: TurnedAway,
-    ) {
-        self.residents[resident as usize].phase = Phase::Left(reason);
-        let counts = &mut self.metrics.residents;
-        match reason {
-            TurnedAway::TooLate => counts.turned_away_too_late += 1,
-            TurnedAway::WalkInQuota => counts.turned_away_walk_in_quota += 1,
-            TurnedAway::Closed => counts.turned_away_closed += 1,
-            TurnedAway::ServiceUnavailable => counts.turned_away_service_unavailable += 1,
-            TurnedAway::NotValid => counts.turned_away_not_valid += 1,
+    ) -> Result<(), Violation> {
+        for leaving in std::iter::once(resident).chain(self.companions_of(resident)) {
+            self.checkers.on_left(leaving, "was turned away")?;
+            self.residents[leaving as usize].phase = Phase::Left(reason);
+            let counts = &mut self.metrics.residents;
+            match reason {
+                TurnedAway::TooLate => counts.turned_away_too_late += 1,
+                TurnedAway::WalkInQuota => counts.turned_away_walk_in_quota += 1,
+                TurnedAway::Closed => counts.turned_away_closed += 1,
+                TurnedAway::ServiceUnavailable => counts.turned_away_service_unavailable += 1,
+                TurnedAway::NotValid => counts.turned_away_not_valid += 1,
+            }
+            kernel
+                .observe(&Observation::new("centre.turned_away", reason.name()).resident(leaving));
         }
-        kernel.observe(&Observation::new("centre.turned_away", reason.name()).resident(resident));
         self.leave_tag_kiosk(kernel, now, kiosk);
+        Ok(())
     }
 
     /// Residents inside the centre or waiting for their check-in window.

@@ -4,7 +4,8 @@
 //! Checked here: appointment slots never hold more bookings than the scenario's quota
 //! (SYSTEM.md invariant 5), a day's walk-in tickets never exceed its quota, a resident never
 //! holds two bookings, a booking a resident was told about is honoured (invariant 4 for
-//! bookings), a restarted service can read back every record it wrote, and, at the end,
+//! bookings), a restarted service can read back every record it wrote, every resident who
+//! came in is accounted for (served, turned away, gave up, or still inside), and, at the end,
 //! every queue drains (liveness).
 
 use std::collections::BTreeMap;
@@ -26,14 +27,16 @@ pub const ONE_BOOKING_PER_RESIDENT: &str = "one-booking-per-resident";
 pub const CONFIRMED_BOOKINGS_HONOURED: &str = "confirmed-bookings-honoured";
 pub const QUEUES_DRAIN: &str = "queues-drain";
 pub const JOURNAL_INTEGRITY: &str = "journal-integrity";
+pub const RESIDENTS_ACCOUNTED: &str = "every-resident-accounted";
 
-pub const ALL: [&str; 6] = [
+pub const ALL: [&str; 7] = [
     SLOT_QUOTA,
     WALK_IN_QUOTA,
     ONE_BOOKING_PER_RESIDENT,
     CONFIRMED_BOOKINGS_HONOURED,
     QUEUES_DRAIN,
     JOURNAL_INTEGRITY,
+    RESIDENTS_ACCOUNTED,
 ];
 
 #[derive(Debug)]
@@ -44,6 +47,9 @@ pub struct Checkers {
     booking_of: BTreeMap<ResidentId, BookingId>,
     walk_ins: BTreeMap<(CentreId, Date), BTreeMap<ResidentId, u16>>,
     told: BTreeMap<ResidentId, BookingId>,
+    /// Who is inside the centre now, by resident number.
+    inside: Vec<bool>,
+    inside_count: u64,
     checks: BTreeMap<&'static str, u64>,
 }
 
@@ -57,6 +63,8 @@ impl Checkers {
             booking_of: BTreeMap::new(),
             walk_ins: BTreeMap::new(),
             told: BTreeMap::new(),
+            inside: Vec::new(),
+            inside_count: 0,
             checks: ALL.iter().map(|name| (*name, 0)).collect(),
         }
     }
@@ -182,8 +190,52 @@ impl Checkers {
         }
     }
 
+    /// A resident came in (a visit starts).
+    pub fn on_entered(&mut self, resident: u32) -> Result<(), Violation> {
+        self.count(RESIDENTS_ACCOUNTED);
+        let index = resident as usize;
+        if self.inside.len() <= index {
+            self.inside.resize(index + 1, false);
+        }
+        if std::mem::replace(&mut self.inside[index], true) {
+            return Err(Violation {
+                invariant: RESIDENTS_ACCOUNTED,
+                message: format!("resident {resident} came in while already inside"),
+            });
+        }
+        self.inside_count += 1;
+        Ok(())
+    }
+
+    /// A resident's visit ended: served, turned away, or gave up.
+    pub fn on_left(&mut self, resident: u32, how: &str) -> Result<(), Violation> {
+        self.count(RESIDENTS_ACCOUNTED);
+        let was_inside = self
+            .inside
+            .get_mut(resident as usize)
+            .map(|inside| std::mem::replace(inside, false));
+        if was_inside != Some(true) {
+            return Err(Violation {
+                invariant: RESIDENTS_ACCOUNTED,
+                message: format!("resident {resident} {how} without being inside"),
+            });
+        }
+        self.inside_count -= 1;
+        Ok(())
+    }
+
     /// At the end of the run: nobody is left inside, waiting or mid-booking.
     pub fn at_end(&mut self, in_centre: u64, unsettled: u64) -> Result<(), Violation> {
+        self.count(RESIDENTS_ACCOUNTED);
+        if in_centre != self.inside_count {
+            return Err(Violation {
+                invariant: RESIDENTS_ACCOUNTED,
+                message: format!(
+                    "{} residents came in and did not leave, but {in_centre} are in the centre",
+                    self.inside_count
+                ),
+            });
+        }
         self.count(QUEUES_DRAIN);
         if in_centre > 0 || unsettled > 0 {
             return Err(Violation {
@@ -194,5 +246,28 @@ impl Checkers {
             });
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_visit_ends_once_and_only_after_it_starts() {
+        let mut checkers = Checkers::new(10, 10);
+        assert!(
+            checkers.on_left(3, "was served").is_err(),
+            "left without coming in"
+        );
+        checkers.on_entered(3).unwrap();
+        assert!(checkers.on_entered(3).is_err(), "came in twice");
+        checkers.on_left(3, "was served").unwrap();
+        assert!(checkers.on_left(3, "was served").is_err(), "left twice");
+        checkers.on_entered(4).unwrap();
+        assert!(
+            checkers.at_end(0, 0).is_err(),
+            "one still inside, none counted in the centre"
+        );
     }
 }

@@ -6,6 +6,7 @@ use hkic_kernel::{Limits, PartitionMode};
 use hkic_services::booking::CentreTimetable;
 use hkic_services::rpc::RetryPolicy;
 
+use crate::population::AgeModel;
 use crate::scenario::{Fidelity, LoadedProfile};
 
 #[derive(Clone, Debug)]
@@ -106,6 +107,21 @@ pub struct ResidentConfig {
     pub walk_ins_per_day: f64,
     pub walk_in_from: TimeOfDay,
     pub walk_in_until: TimeOfDay,
+    /// How long a resident waits in one queue before giving up.
+    pub patience: DurationDist,
+    /// The chance that one who gave up comes back on the next open day, as a walk-in.
+    pub return_probability: f64,
+    /// When residents were born (the call-up cohort and its late-comers).
+    pub ages: AgeModel,
+    /// The chance of needing assistance, under 65 and at 65 or over.
+    pub assistance_under_65: f64,
+    pub assistance_65_or_over: f64,
+    /// How much longer every stage takes for someone who needs assistance.
+    pub assistance_service_factor: f64,
+    /// The chance that an appointment holder brings companions aged 65 or over (the caring
+    /// arrangement), and that they bring a second one.
+    pub companion_probability: f64,
+    pub second_companion_probability: f64,
 }
 
 #[derive(Clone, Debug)]

@@ -78,6 +78,12 @@ pub enum Event {
     },
     /// Sample queue lengths for the report.
     Sample,
+    /// A queued resident's patience runs out (if they are still waiting since `queued_at`).
+    GiveUp {
+        resident: u32,
+        stage: Stage,
+        queued_at: SimTime,
+    },
 }
 
 fn write_message(fields: &mut Fields<'_>, message: &Message) {
@@ -98,6 +104,7 @@ impl TraceRecord for Event {
             Event::Restart { .. } => "restart",
             Event::Partition { .. } => "partition",
             Event::Sample => "sample",
+            Event::GiveUp { .. } => "give_up",
         }
     }
 
@@ -132,6 +139,12 @@ impl TraceRecord for Event {
                 fields.str("link", link.map_or("drawn", LinkName::name))
             }
             Event::Sample => {}
+            Event::GiveUp {
+                resident, stage, ..
+            } => {
+                fields.u64("resident", u64::from(*resident));
+                fields.str("stage", stage.name());
+            }
         }
     }
 }

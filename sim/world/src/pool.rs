@@ -43,6 +43,22 @@ impl ServerPool {
         self.max_queue = self.max_queue.max(self.queue.len());
     }
 
+    /// Takes `resident` out of the queue if they are still in it since `queued_at` (they gave
+    /// up waiting); false if they were served meanwhile.
+    pub fn leave_queue(&mut self, resident: u32, queued_at: SimTime) -> bool {
+        match self
+            .queue
+            .iter()
+            .position(|&entry| entry == (resident, queued_at))
+        {
+            Some(position) => {
+                self.queue.remove(position);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Puts the longest-waiting resident on the lowest free server: (server, resident, queued at).
     pub fn assign(&mut self, now: SimTime) -> Option<(u16, u32, SimTime)> {
         if self.queue.is_empty() {
@@ -136,6 +152,18 @@ mod tests {
         assert_eq!(pool.finish(1, at(10)), (8, at(0)));
         assert_eq!(pool.assign(at(10)), Some((1, 9, at(0))));
         assert_eq!(pool.max_queue(), 3);
+    }
+
+    #[test]
+    fn only_someone_still_waiting_can_leave_the_queue() {
+        let mut pool = ServerPool::new(1, vec![(at(0), at(60))]);
+        pool.enqueue(1, at(0));
+        pool.enqueue(2, at(1));
+        pool.assign(at(2));
+        assert!(!pool.leave_queue(1, at(0)), "already being served");
+        assert!(!pool.leave_queue(2, at(0)), "queued at another time");
+        assert!(pool.leave_queue(2, at(1)));
+        assert_eq!(pool.queue_len(), 0);
     }
 
     #[test]

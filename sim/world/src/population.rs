@@ -66,6 +66,15 @@ const AGE_BANDS: [(u32, u32, u32); 5] = [
     (80, 100, 533),
 ];
 
+/// The identity of `resident` in the population of `seed`, with a date of birth decided
+/// elsewhere (the world's residents are born in their call-up cohort).
+pub fn identity_born(seed: u64, resident: u32, date_of_birth: Date) -> Identity {
+    Identity {
+        date_of_birth,
+        ..identity(seed, resident)
+    }
+}
+
 /// The identity of `resident` in the population of `seed`: the same every time.
 pub fn identity(seed: u64, resident: u32) -> Identity {
     let mut stream = Streams::new(seed).stream(labels::resident_identity(resident));
@@ -112,16 +121,80 @@ fn card_number(stream: &mut Stream) -> String {
 }
 
 fn date_of_birth(stream: &mut Stream) -> Date {
-    let bands: Vec<((u32, u32), u32)> = AGE_BANDS
-        .iter()
-        .map(|&(low, high, weight)| ((low, high), weight))
-        .collect();
-    let (youngest, oldest) = weighted(stream, &bands);
-    let reference = Date::from_ymd(2019, 7, 1).expect("a date");
-    // Born between (oldest + 1) years and youngest years before the reference date.
-    let latest = reference.add_days(-(youngest as i32 * 365) - (youngest as i32 / 4));
-    let span = (oldest + 1 - youngest) as i32 * 365 + (oldest + 1 - youngest) as i32 / 4;
-    latest.add_days(-stream.random_range(1..=span))
+    draw_date_of_birth(&AgeModel::Census, stream)
+}
+
+/// The day census ages are taken on.
+fn census_day() -> Date {
+    Date::from_ymd(2019, 7, 1).expect("a date")
+}
+
+/// Where residents' dates of birth come from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AgeModel {
+    /// The territory's age structure (the census bands above), ages on 1 July 2019.
+    Census,
+    /// A call-up cohort born from `first_year` to `last_year`, except a share `others` who
+    /// come from anywhere in the census (late-comers from earlier windows, people back from
+    /// abroad).
+    Cohort {
+        first_year: i32,
+        last_year: i32,
+        others: f64,
+    },
+    /// Aged `youngest` to `oldest` years on `on` (the caring arrangement's companions: 65 and
+    /// over).
+    Aged {
+        youngest: u32,
+        oldest: u32,
+        on: Date,
+    },
+}
+
+/// Born between `oldest + 1` years and `youngest` years before `on`.
+fn born_aged(stream: &mut Stream, youngest: u32, oldest: u32, on: Date) -> Date {
+    let years = |count: u32| count as i32 * 365 + count as i32 / 4;
+    let latest = on.add_days(-years(youngest));
+    latest.add_days(-stream.random_range(1..=years(oldest + 1 - youngest).max(1)))
+}
+
+/// A date of birth drawn from `model`.
+pub fn draw_date_of_birth(model: &AgeModel, stream: &mut Stream) -> Date {
+    match *model {
+        AgeModel::Census => {
+            let bands: Vec<((u32, u32), u32)> = AGE_BANDS
+                .iter()
+                .map(|&(low, high, weight)| ((low, high), weight))
+                .collect();
+            let (youngest, oldest) = weighted(stream, &bands);
+            born_aged(stream, youngest, oldest, census_day())
+        }
+        AgeModel::Cohort {
+            first_year,
+            last_year,
+            others,
+        } => {
+            if hkic_base::bernoulli(stream, others) {
+                return draw_date_of_birth(&AgeModel::Census, stream);
+            }
+            let first = Date::from_ymd(first_year, 1, 1).expect("validated year");
+            let last = Date::from_ymd(last_year, 12, 31).expect("validated year");
+            first.add_days(stream.random_range(0..=last.days_since(first)))
+        }
+        AgeModel::Aged {
+            youngest,
+            oldest,
+            on,
+        } => born_aged(stream, youngest, oldest, on),
+    }
+}
+
+/// Whole years from `date_of_birth` to `on`.
+pub fn age_on(date_of_birth: Date, on: Date) -> u32 {
+    let (birth_year, birth_month, birth_day) = date_of_birth.ymd();
+    let (year, month, day) = on.ymd();
+    let before_birthday = (month, day) < (birth_month, birth_day);
+    (year - birth_year - i32::from(before_birthday)).max(0) as u32
 }
 
 #[cfg(test)]
@@ -144,6 +217,41 @@ mod tests {
             assert_eq!(person.card_access_number.len(), 6);
             assert!(person.date_of_birth.year() >= 1918 && person.date_of_birth.year() <= 2019);
         }
+    }
+
+    #[test]
+    fn cohorts_and_age_bands_give_the_ages_asked_for() {
+        let mut stream = hkic_base::seed_stream(3);
+        let cohort = AgeModel::Cohort {
+            first_year: 1985,
+            last_year: 1986,
+            others: 0.1,
+        };
+        let born: Vec<Date> = (0..5_000)
+            .map(|_| draw_date_of_birth(&cohort, &mut stream))
+            .collect();
+        let in_cohort = born
+            .iter()
+            .filter(|date| (1985..=1986).contains(&date.year()))
+            .count();
+        assert!((4_400..4_700).contains(&in_cohort), "{in_cohort}");
+        let on = Date::from_ymd(2019, 1, 21).unwrap();
+        let elderly = AgeModel::Aged {
+            youngest: 65,
+            oldest: 95,
+            on,
+        };
+        for _ in 0..1_000 {
+            let age = age_on(draw_date_of_birth(&elderly, &mut stream), on);
+            assert!((65..=95).contains(&age), "{age}");
+        }
+        assert_eq!(
+            age_on(
+                Date::from_ymd(1980, 5, 17).unwrap(),
+                Date::from_ymd(2019, 5, 16).unwrap()
+            ),
+            38
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use rand::RngExt;
 
 use crate::config::Config;
 use crate::labels;
+use crate::population::{AgeModel, age_on, draw_date_of_birth};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -15,6 +16,9 @@ pub enum Kind {
     Appointment,
     /// Comes on the day without one and asks for a walk-in ticket.
     WalkIn,
+    /// Aged 65 or over, comes with an appointment holder under the caring arrangement and is
+    /// served on the holder's ticket.
+    Companion,
 }
 
 /// Why a resident left without being served.
@@ -50,6 +54,8 @@ pub enum Phase {
     NoShow,
     /// Inside the centre, in some stage's queue or service.
     InCentre,
+    /// Gave up waiting in a queue (and may come back another day).
+    Abandoned,
     /// Waiting outside until the check-in window opens.
     WaitingOutside,
     Served,
@@ -78,6 +84,14 @@ pub struct Profile {
     pub tag_service: SimDuration,
     pub registration_service: SimDuration,
     pub photo_service: SimDuration,
+    pub born: Date,
+    /// How long they wait in one queue before giving up.
+    pub patience: SimDuration,
+    /// Whether, having given up, they come back on the next open day.
+    pub returns: bool,
+    pub needs_assistance: bool,
+    /// Companions aged 65 or over who come along (appointment holders only).
+    pub companions: u8,
 }
 
 /// One draw, for the determinism tests: which resident, which purpose, what value.
@@ -128,6 +142,7 @@ impl Drawing<'_> {
 impl Profile {
     pub fn draw(
         config: &Config,
+        ages: &AgeModel,
         streams: &Streams,
         resident: u32,
         log: Option<&mut Vec<Draw>>,
@@ -164,6 +179,41 @@ impl Profile {
             registration_service: draw
                 .duration("registration_service", &services.registration_kiosk),
             photo_service: draw.duration("photo_service", &services.photo_counter),
+            born: {
+                let born = draw_date_of_birth(ages, &mut draw.stream);
+                draw.note("born", born.days_since_epoch() as u64);
+                born
+            },
+            patience: draw.duration("patience", &residents.patience),
+            returns: draw.chance("returns", residents.return_probability),
+            needs_assistance: false,
+            companions: 0,
+        }
+        .with_needs(config, &mut draw)
+    }
+
+    /// Draws what depends on age: assistance, and the companions a holder brings.
+    fn with_needs(mut self, config: &Config, draw: &mut Drawing<'_>) -> Profile {
+        let residents = &config.residents;
+        let elderly = age_on(self.born, config.centre.first_day) >= 65;
+        let assistance = if elderly {
+            residents.assistance_65_or_over
+        } else {
+            residents.assistance_under_65
+        };
+        self.needs_assistance = draw.chance("needs_assistance", assistance);
+        let first = draw.chance("companion", residents.companion_probability);
+        let second = draw.chance("second_companion", residents.second_companion_probability);
+        self.companions = u8::from(first) * (1 + u8::from(second));
+        self
+    }
+
+    /// A stage's work for this resident: the drawn time, longer for those needing assistance.
+    pub fn work(&self, base: SimDuration, assistance_factor: f64) -> SimDuration {
+        if self.needs_assistance {
+            SimDuration::from_secs_f64(base.as_secs_f64() * assistance_factor)
+        } else {
+            base
         }
     }
 }
@@ -190,6 +240,9 @@ pub struct Resident {
     pub tag_visits: u8,
     /// An appointment holder who came too late and is now asking for a walk-in ticket.
     pub late_walk_in: bool,
+    /// For a holder, the first of their companions (they are numbered consecutively); for a
+    /// companion, their holder.
+    pub linked: u32,
 }
 
 impl Resident {
@@ -206,6 +259,7 @@ impl Resident {
             arrived: SimTime::EPOCH,
             tag_visits: 0,
             late_walk_in: false,
+            linked: u32::MAX,
         }
     }
 }

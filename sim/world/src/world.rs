@@ -15,6 +15,7 @@ use crate::labels;
 use crate::metrics::Metrics;
 use crate::plant::PlantedBug;
 use crate::pool::ServerPool;
+use crate::population::AgeModel;
 use crate::residents::{Draw, Kind, Profile, Resident};
 use crate::wiring::{CENTRAL, PUBLIC, kiosk_node};
 
@@ -124,6 +125,8 @@ impl World {
                     let at = self.walk_in_time(resident.day, &resident.profile);
                     kernel.schedule(at, Event::Arrive { resident: id });
                 }
+                // Companions come when their holder does.
+                Kind::Companion => {}
             }
         }
         self.schedule_faults(kernel);
@@ -184,6 +187,11 @@ impl World {
                 self.sample(kernel, now);
                 Ok(())
             }
+            Event::GiveUp {
+                resident,
+                stage,
+                queued_at,
+            } => self.give_up(kernel, now, resident, stage, queued_at),
         };
         match result {
             Ok(()) => Flow::Continue,
@@ -249,18 +257,20 @@ fn booking_config(config: &Config, plant: Option<PlantedBug>) -> BookingConfig {
     }
 }
 
-/// Everyone who may come: the appointment seekers (ids first), then each open day's walk-ins.
-/// Ids and profiles depend only on the seed and the scenario's people, never on the centre's
-/// equipment, so capacity comparisons see the same residents.
+/// Everyone who may come: the appointment seekers (ids first), then each open day's
+/// walk-ins, then the holders' companions. Ids and profiles depend only on the seed and the
+/// scenario's people, never on the centre's equipment, so capacity comparisons see the same
+/// residents.
 fn population(
     config: &Config,
     streams: &Streams,
     mut draws: Option<&mut Vec<Draw>>,
 ) -> Vec<Resident> {
     let centre = &config.centre;
+    let ages = &config.residents.ages;
     let mut residents = Vec::new();
     for id in 0..config.booking.requests {
-        let profile = Profile::draw(config, streams, id, draws.as_deref_mut());
+        let profile = Profile::draw(config, ages, streams, id, draws.as_deref_mut());
         let day = centre.open_days[usize::from(profile.preferred_day)];
         residents.push(Resident::new(Kind::Appointment, profile, day));
     }
@@ -269,8 +279,28 @@ fn population(
         let count = hkic_base::sample_poisson(&mut stream, config.residents.walk_ins_per_day);
         for _ in 0..count.min(u64::from(MAX_WALK_INS_PER_DAY)) {
             let id = residents.len() as u32;
-            let profile = Profile::draw(config, streams, id, draws.as_deref_mut());
+            let profile = Profile::draw(config, ages, streams, id, draws.as_deref_mut());
             residents.push(Resident::new(Kind::WalkIn, profile, day));
+        }
+    }
+    let elderly = AgeModel::Aged {
+        youngest: 65,
+        oldest: 95,
+        on: centre.first_day,
+    };
+    for holder in 0..config.booking.requests {
+        let companions = residents[holder as usize].profile.companions;
+        for _ in 0..companions {
+            let id = residents.len() as u32;
+            let mut profile = Profile::draw(config, &elderly, streams, id, draws.as_deref_mut());
+            profile.companions = 0;
+            let day = residents[holder as usize].day;
+            let mut companion = Resident::new(Kind::Companion, profile, day);
+            companion.linked = holder;
+            if residents[holder as usize].linked == u32::MAX {
+                residents[holder as usize].linked = id;
+            }
+            residents.push(companion);
         }
     }
     residents

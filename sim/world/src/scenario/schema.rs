@@ -97,6 +97,34 @@ pub struct ResidentSpec {
     pub lateness: DistSpec,
     pub walk_ins_per_day: f64,
     pub walk_in_hours: HoursSpec,
+    pub patience: DistSpec,
+    pub return_probability: f64,
+    pub born: BornSpec,
+    pub assistance: AssistanceSpec,
+    pub companions: CompanionsSpec,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BornSpec {
+    pub from: i32,
+    pub until: i32,
+    pub others: f64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssistanceSpec {
+    pub under_65: f64,
+    pub aged_65_or_over: f64,
+    pub service_factor: f64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompanionsSpec {
+    pub probability: f64,
+    pub second: f64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -6,13 +6,14 @@ use hkic_kernel::{FaultKind, Limits, PartitionMode};
 use hkic_services::booking::CentreTimetable;
 use hkic_services::rpc::RetryPolicy;
 
-use super::schema::{PartitionModeSpec, ScheduledFaultSpec};
+use super::schema::{BornSpec, PartitionModeSpec, ScheduledFaultSpec};
 use super::values::DistSpec;
 use super::{Fidelity, LoadedProfile, Scenario, ScenarioError, blame_override, embedded};
 use crate::config::{
     BookingPhaseConfig, CentreConfig, Config, CrashTarget, FaultsConfig, LinkName, ResidentConfig,
     ScheduledFault, ServiceTimes,
 };
+use crate::population::AgeModel;
 
 /// Checks one scenario field at a time; the first problem is returned.
 struct Check<'a> {
@@ -420,7 +421,61 @@ fn residents(
         walk_ins_per_day: walk_ins,
         walk_in_from: from,
         walk_in_until: until,
+        patience: check.dist("residents.patience", &spec.patience)?,
+        return_probability: check
+            .probability("residents.return_probability", spec.return_probability)?,
+        ages: ages(check, &spec.born)?,
+        assistance_under_65: check
+            .probability("residents.assistance.under_65", spec.assistance.under_65)?,
+        assistance_65_or_over: check.probability(
+            "residents.assistance.aged_65_or_over",
+            spec.assistance.aged_65_or_over,
+        )?,
+        assistance_service_factor: factor(
+            check,
+            "residents.assistance.service_factor",
+            spec.assistance.service_factor,
+        )?,
+        companion_probability: check.probability(
+            "residents.companions.probability",
+            spec.companions.probability,
+        )?,
+        second_companion_probability: check
+            .probability("residents.companions.second", spec.companions.second)?,
     })
+}
+
+fn ages(check: &Check<'_>, born: &BornSpec) -> Result<AgeModel, ScenarioError> {
+    for (path, year) in [
+        ("residents.born.from", born.from),
+        ("residents.born.until", born.until),
+    ] {
+        if !(1900..=2100).contains(&year) {
+            return check.fail(
+                path,
+                format!("expected a year from 1900 to 2100, got {year}"),
+            );
+        }
+    }
+    if born.until < born.from {
+        return check.fail(
+            "residents.born.until",
+            format!("{} is before {}", born.until, born.from),
+        );
+    }
+    Ok(AgeModel::Cohort {
+        first_year: born.from,
+        last_year: born.until,
+        others: check.probability("residents.born.others", born.others)?,
+    })
+}
+
+/// A multiplier from 1 to 10.
+fn factor(check: &Check<'_>, path: &str, value: f64) -> Result<f64, ScenarioError> {
+    if !(value.is_finite() && (1.0..=10.0).contains(&value)) {
+        return check.fail(path, format!("expected a factor from 1 to 10, got {value}"));
+    }
+    Ok(value)
 }
 
 fn retry(check: &Check<'_>, scenario: &Scenario) -> Result<RetryPolicy, ScenarioError> {
