@@ -89,6 +89,10 @@ impl World {
                 self.unbooked(kernel, now, resident.0);
                 return Ok(());
             }
+            // The world submits no e-forms yet.
+            BookingAppEvent::EFormAnswered { .. } | BookingAppEvent::EFormGaveUp { .. } => {
+                return Ok(());
+            }
         };
         kernel.observe(&Observation::new("app.answer", outcome.name()).resident(resident.0));
         let counts = &mut self.metrics.booking;

@@ -136,7 +136,9 @@ impl Checkers {
                 }
                 Ok(())
             }
-            BookingEvent::CheckedIn { .. } | BookingEvent::Recovered { .. } => Ok(()),
+            BookingEvent::CheckedIn { .. }
+            | BookingEvent::EFormStored { .. }
+            | BookingEvent::Recovered { .. } => Ok(()),
         }
     }
 

@@ -88,7 +88,9 @@ pub enum Event {
 
 fn write_message(fields: &mut Fields<'_>, message: &Message) {
     fields.str("message", message.kind());
-    fields.u64("resident", u64::from(message.resident().0));
+    if let Some(resident) = message.resident() {
+        fields.u64("resident", u64::from(resident.0));
+    }
 }
 
 impl TraceRecord for Event {

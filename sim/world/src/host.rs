@@ -57,8 +57,9 @@ impl World {
         message: Message,
     ) -> Result<(), Violation> {
         let Some(service) = self.booking.service.as_mut() else {
-            kernel
-                .observe(&Observation::new("net.drop", "node_down").resident(message.resident().0));
+            let mut observation = Observation::new("net.drop", "node_down");
+            observation.resident = message.resident().map(|resident| resident.0);
+            kernel.observe(&observation);
             return Ok(());
         };
         service.handle_input(now, Input::Message { from, message });
@@ -157,6 +158,13 @@ impl World {
             } => Observation::new("booking.walk_in", "ticket")
                 .resident(resident.0)
                 .number(u64::from(ticket)),
+            BookingEvent::EFormStored {
+                resident,
+                reference,
+                ..
+            } => Observation::new("booking.eform", "reference")
+                .resident(resident.0)
+                .number(reference.0),
             BookingEvent::Recovered { records, .. } => {
                 Observation::new("booking.recovered", "records").number(records)
             }

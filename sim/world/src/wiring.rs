@@ -69,7 +69,7 @@ impl World {
         message: Message,
     ) {
         let plan = self.network.send(now, from, to, &mut self.faults);
-        let resident = message.resident().0;
+        let resident = message.resident().map(|resident| resident.0);
         let fate = match (
             plan.dropped,
             plan.duplicate.is_some(),
@@ -83,11 +83,9 @@ impl World {
             (None, _, _, true) => "held",
             (None, false, false, false) => "sent",
         };
-        kernel.observe(
-            &Observation::new("net.send", fate)
-                .resident(resident)
-                .number(u64::from(to.0)),
-        );
+        let mut observation = Observation::new("net.send", fate).number(u64::from(to.0));
+        observation.resident = resident;
+        kernel.observe(&observation);
         for at in [plan.arrival, plan.duplicate].into_iter().flatten() {
             kernel.schedule(
                 at,
@@ -111,9 +109,9 @@ impl World {
         match self.network.verdict(now, from, to) {
             Verdict::Deliver => {}
             Verdict::Drop => {
-                kernel.observe(
-                    &Observation::new("net.drop", "partitioned").resident(message.resident().0),
-                );
+                let mut observation = Observation::new("net.drop", "partitioned");
+                observation.resident = message.resident().map(|resident| resident.0);
+                kernel.observe(&observation);
                 return Ok(());
             }
             Verdict::HoldUntil(until) => {

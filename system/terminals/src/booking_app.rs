@@ -1,13 +1,21 @@
 //! The public booking channel (the mobile app, the website, the phone line): residents book
-//! an appointment; the app talks to the booking service and retries until it has an answer.
+//! an appointment and submit their pre-filled e-form; the app talks to the booking service
+//! and retries until it has an answer.
 //!
-//! Inputs: booking requests from residents, replies, wake-ups. Outputs: requests to the
-//! booking service, wake-up times, and [`BookingAppEvent`]s. Persists nothing: a resident
-//! whose request was abandoned simply tries again (the service keys bookings by resident).
+//! Inputs: booking requests and e-form submissions from residents, replies, wake-ups.
+//! Outputs: requests to the booking service, wake-up times, and [`BookingAppEvent`]s.
+//! Persists nothing: a resident whose request was abandoned simply tries again (the service
+//! keys bookings and e-forms by resident, so a retry has no second effect).
+//!
+//! A resident may submit the e-form with the booking (the world sends both inputs at once:
+//! they are separate calls, so a booking refused for a full day does not lose the form) or
+//! on its own, before or after booking. Each call is answered or given up exactly once.
 
 use hkic_base::{Date, SimTime, Stream, TimeOfDay};
 use hkic_services::io::{Address, Output};
-use hkic_services::messages::{BookOutcome, CentreId, Message, ResidentId};
+use hkic_services::messages::{
+    BookOutcome, CentreId, EFormDigest, EFormSubmitOutcome, Message, ResidentId,
+};
 use hkic_services::rpc::RetryPolicy;
 
 use crate::channel::Channel;
@@ -19,6 +27,11 @@ pub enum BookingAppInput {
         centre: CentreId,
         day: Date,
         preferred: TimeOfDay,
+    },
+    /// The resident submits the e-form whose content has this digest.
+    SubmitEForm {
+        resident: ResidentId,
+        digest: EFormDigest,
     },
     Message {
         from: Address,
@@ -36,12 +49,26 @@ pub enum BookingAppEvent {
     },
     /// No answer in time: the resident was told to try later.
     GaveUp { resident: ResidentId },
+    /// The e-form is stored: the app shows its QR code (`outcome.qr()`).
+    EFormAnswered {
+        resident: ResidentId,
+        outcome: EFormSubmitOutcome,
+    },
+    /// No answer to the e-form submission in time.
+    EFormGaveUp { resident: ResidentId },
+}
+
+/// One call in flight: what it is for, and whose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Call {
+    Book(ResidentId),
+    EForm(ResidentId),
 }
 
 #[derive(Debug)]
 pub struct BookingApp {
     booking_service: Address,
-    channel: Channel<ResidentId, BookingAppEvent>,
+    channel: Channel<Call, BookingAppEvent>,
 }
 
 impl BookingApp {
@@ -66,26 +93,44 @@ impl BookingApp {
                     day,
                     preferred,
                 };
-                self.channel
-                    .call(now, resident, self.booking_service, message);
+                let call = Call::Book(resident);
+                self.channel.call(now, call, self.booking_service, message);
             }
-            BookingAppInput::Message {
-                message: Message::BookReply { resident, outcome },
-                ..
-            } => {
-                if self.channel.complete(resident) {
-                    self.channel
-                        .emit(BookingAppEvent::Answered { resident, outcome });
-                }
+            BookingAppInput::SubmitEForm { resident, digest } => {
+                let message = Message::EFormSubmitRequest { resident, digest };
+                let call = Call::EForm(resident);
+                self.channel.call(now, call, self.booking_service, message);
             }
-            BookingAppInput::Message { .. } => {}
+            BookingAppInput::Message { message, .. } => self.handle_reply(message),
             BookingAppInput::Wake => {
-                for resident in self.channel.expire(now) {
-                    self.channel.emit(BookingAppEvent::GaveUp { resident });
+                for call in self.channel.expire(now) {
+                    let event = match call {
+                        Call::Book(resident) => BookingAppEvent::GaveUp { resident },
+                        Call::EForm(resident) => BookingAppEvent::EFormGaveUp { resident },
+                    };
+                    self.channel.emit(event);
                 }
             }
         }
         self.channel.schedule_wake();
+    }
+
+    fn handle_reply(&mut self, message: Message) {
+        let (call, event) = match message {
+            Message::BookReply { resident, outcome } => (
+                Call::Book(resident),
+                BookingAppEvent::Answered { resident, outcome },
+            ),
+            Message::EFormSubmitReply { resident, outcome } => (
+                Call::EForm(resident),
+                BookingAppEvent::EFormAnswered { resident, outcome },
+            ),
+            _ => return,
+        };
+        // Only the first reply to a call counts; duplicates and late replies are ignored.
+        if self.channel.complete(call) {
+            self.channel.emit(event);
+        }
     }
 
     pub fn poll_output(&mut self) -> Option<Output<BookingAppEvent>> {

@@ -114,33 +114,36 @@ impl TagKiosk {
     }
 
     fn handle_reply(&mut self, message: Message) {
-        let resident = message.resident();
-        let event = match message {
+        let (resident, event) = match message {
             Message::CheckInReply {
+                resident,
                 outcome: CheckInOutcome::Admitted { ticket },
                 ..
-            } => TagKioskEvent::Ticket {
-                resident,
-                ticket: Ticket {
+            } => {
+                let ticket = Ticket {
                     kind: TicketKind::Appointment,
                     number: ticket,
-                },
-            },
-            Message::CheckInReply { outcome, .. } => {
-                TagKioskEvent::CheckInRefused { resident, outcome }
+                };
+                (resident, TagKioskEvent::Ticket { resident, ticket })
             }
-            Message::WalkInReply {
-                outcome: WalkInOutcome::Ticket { ticket },
-                ..
-            } => TagKioskEvent::Ticket {
+            Message::CheckInReply {
+                resident, outcome, ..
+            } => (
                 resident,
-                ticket: Ticket {
+                TagKioskEvent::CheckInRefused { resident, outcome },
+            ),
+            Message::WalkInReply {
+                resident,
+                outcome: WalkInOutcome::Ticket { ticket },
+            } => {
+                let ticket = Ticket {
                     kind: TicketKind::WalkIn,
                     number: ticket,
-                },
-            },
-            Message::WalkInReply { outcome, .. } => {
-                TagKioskEvent::WalkInRefused { resident, outcome }
+                };
+                (resident, TagKioskEvent::Ticket { resident, ticket })
+            }
+            Message::WalkInReply { resident, outcome } => {
+                (resident, TagKioskEvent::WalkInRefused { resident, outcome })
             }
             _ => return,
         };

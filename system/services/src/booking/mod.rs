@@ -1,19 +1,23 @@
 //! The booking service: appointment slots with quotas, check-in at the tag-issuing kiosk,
-//! and the same-day walk-in quota.
+//! the same-day walk-in quota, and residents' pre-filled e-forms.
 //!
-//! Inputs: `BookRequest`, `CheckInRequest` and `WalkInRequest` messages, and disk
-//! completions. Outputs: replies, journal disk requests, and [`BookingEvent`]s.
+//! Inputs: `BookRequest`, `CheckInRequest`, `WalkInRequest`, `EFormSubmitRequest` and
+//! `EFormLookupRequest` messages, and disk completions. Outputs: replies, journal disk
+//! requests, and [`BookingEvent`]s.
 //!
-//! Persists: every booking, check-in and walk-in ticket, in its [`Journal`], before anybody
-//! is told about it. A reply (even a refusal) is released only once every record appended
-//! before it is durable, so no answer ever depends on state a crash could lose.
+//! Persists: every booking, check-in, walk-in ticket and e-form, in its [`Journal`], before
+//! anybody is told about it. A reply (even a refusal) is released only once every record
+//! appended before it is durable, so no answer ever depends on state a crash could lose.
 //!
 //! Invariants it keeps:
 //! - a slot never holds more bookings than its quota, and a day never issues more walk-in
 //!   tickets than its quota, whatever the order, duplication or timing of requests;
 //! - a resident holds at most one booking: a repeated request returns the same booking;
-//! - check-in and walk-in requests are idempotent (the same ticket again).
+//! - check-in and walk-in requests are idempotent (the same ticket again);
+//! - a resident has at most one e-form, and its reference and digest never change once
+//!   told: a repeated submission returns the same QR payload.
 
+mod eforms;
 mod records;
 mod slots;
 
@@ -21,6 +25,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use hkic_base::{Calendar, Date, SimDuration, SimTime, TimeOfDay};
 
+use eforms::{EForms, Submission};
 pub use records::MalformedRecord;
 use records::Record;
 pub use slots::{CentreTimetable, SlotId, SlotTable};
@@ -28,7 +33,8 @@ pub use slots::{CentreTimetable, SlotId, SlotTable};
 use crate::io::{Address, DiskCompletion, FileNumber, Input, Output};
 use crate::journal::{Journal, Progress, RecoveryReport};
 use crate::messages::{
-    BookOutcome, BookingId, CentreId, CheckInOutcome, Message, ResidentId, WalkInOutcome,
+    BookOutcome, BookingId, CentreId, CheckInOutcome, EFormDigest, EFormQr, EFormReference,
+    EFormSubmitOutcome, Message, ResidentId, WalkInOutcome,
 };
 
 /// The journal's file on the service's disk.
@@ -71,6 +77,11 @@ pub enum BookingEvent {
         day: Date,
         ticket: u16,
     },
+    EFormStored {
+        reference: EFormReference,
+        resident: ResidentId,
+        digest: EFormDigest,
+    },
     Recovered {
         records: u64,
         duplicates: u64,
@@ -106,6 +117,7 @@ pub struct BookingService {
     appointment_tickets: Vec<u16>,
     walk_in_tickets: Vec<u16>,
     walk_ins: BTreeMap<(ResidentId, CentreId, Date), u16>,
+    eforms: EForms,
     journal: Journal,
     held: VecDeque<Held>,
     outputs: VecDeque<Output<BookingEvent>>,
@@ -123,6 +135,7 @@ impl BookingService {
             bookings: Vec::new(),
             by_resident: BTreeMap::new(),
             walk_ins: BTreeMap::new(),
+            eforms: EForms::default(),
             journal: Journal::new(JOURNAL_FILE),
             held: VecDeque::new(),
             outputs: VecDeque::new(),
@@ -173,7 +186,25 @@ impl BookingService {
     }
 
     fn handle_message(&mut self, now: SimTime, from: Address, message: Message) {
-        let (reply, event) = match message {
+        let Some((reply, event)) = self.answer(now, message) else {
+            return;
+        };
+        self.held.push_back(Held {
+            after: self.journal.next_sequence(),
+            to: from,
+            message: reply,
+            event,
+        });
+    }
+
+    /// Decides a request: its reply, and the event it reveals once durable. `None` for
+    /// messages not addressed to the booking service: a stray one changes nothing.
+    fn answer(
+        &mut self,
+        now: SimTime,
+        message: Message,
+    ) -> Option<(Message, Option<BookingEvent>)> {
+        let answer = match message {
             Message::BookRequest {
                 resident,
                 centre,
@@ -189,30 +220,40 @@ impl BookingService {
                 centre,
             } => {
                 let (outcome, event) = self.check_in(now, resident, booking, centre);
-                (
-                    Message::CheckInReply {
-                        resident,
-                        booking,
-                        outcome,
-                    },
-                    event,
-                )
+                let reply = Message::CheckInReply {
+                    resident,
+                    booking,
+                    outcome,
+                };
+                (reply, event)
             }
             Message::WalkInRequest { resident, centre } => {
                 let (outcome, event) = self.walk_in(now, resident, centre);
                 (Message::WalkInReply { resident, outcome }, event)
             }
-            // Replies are not addressed to the booking service; a stray one changes nothing.
+            Message::EFormSubmitRequest { resident, digest } => {
+                let (outcome, event) = self.submit_eform(resident, digest);
+                (Message::EFormSubmitReply { resident, outcome }, event)
+            }
+            Message::EFormLookupRequest { reference } => {
+                let outcome = self.eforms.lookup(reference);
+                (Message::EFormLookupReply { reference, outcome }, None)
+            }
             Message::BookReply { .. }
             | Message::CheckInReply { .. }
-            | Message::WalkInReply { .. } => return,
+            | Message::WalkInReply { .. }
+            | Message::EFormSubmitReply { .. }
+            | Message::EFormLookupReply { .. }
+            | Message::OpenApplicationRequest { .. }
+            | Message::OpenApplicationReply { .. }
+            | Message::CompleteApplicationRequest { .. }
+            | Message::CompleteApplicationReply { .. }
+            | Message::CollectionLookupRequest { .. }
+            | Message::CollectionLookupReply { .. }
+            | Message::ActivationRequest { .. }
+            | Message::ActivationReply { .. } => return None,
         };
-        self.held.push_back(Held {
-            after: self.journal.next_sequence(),
-            to: from,
-            message: reply,
-            event,
-        });
+        Some(answer)
     }
 
     fn handle_disk(&mut self, completion: &DiskCompletion) {
@@ -412,6 +453,36 @@ impl BookingService {
         )
     }
 
+    fn submit_eform(
+        &mut self,
+        resident: ResidentId,
+        digest: EFormDigest,
+    ) -> (EFormSubmitOutcome, Option<BookingEvent>) {
+        let reference = match self.eforms.submit(resident, digest) {
+            Submission::Answered(outcome) => return (outcome, None),
+            Submission::Store { reference } => reference,
+        };
+        let record = Record::EFormStored {
+            reference,
+            resident,
+            digest,
+        };
+        self.journal.append(&record.encode());
+        self.apply(record);
+        let event = BookingEvent::EFormStored {
+            reference,
+            resident,
+            digest,
+        };
+        let qr = EFormQr { reference, digest };
+        (EFormSubmitOutcome::Stored { qr }, Some(event))
+    }
+
+    /// E-forms stored so far.
+    pub fn eform_count(&self) -> usize {
+        self.eforms.len()
+    }
+
     /// Applies a record to the in-memory state (on decision, and on recovery).
     fn apply(&mut self, record: Record) {
         match record {
@@ -452,6 +523,11 @@ impl BookingService {
                 self.walk_in_tickets[index] = self.walk_in_tickets[index].max(ticket);
                 self.walk_ins.insert((resident, centre, day), ticket);
             }
+            Record::EFormStored {
+                reference,
+                resident,
+                digest,
+            } => self.eforms.apply(reference, resident, digest),
         }
     }
 }

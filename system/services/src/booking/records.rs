@@ -3,7 +3,7 @@
 use hkic_base::Date;
 
 use super::slots::SlotId;
-use crate::messages::{BookingId, CentreId, ResidentId};
+use crate::messages::{BookingId, CentreId, EFormDigest, EFormReference, ResidentId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Record {
@@ -22,6 +22,12 @@ pub enum Record {
         day: Date,
         ticket: u16,
     },
+    /// A resident's pre-filled e-form.
+    EFormStored {
+        reference: EFormReference,
+        resident: ResidentId,
+        digest: EFormDigest,
+    },
 }
 
 /// A record that does not decode: a bug, since the journal's checksum vouched for the bytes.
@@ -36,6 +42,7 @@ pub struct MalformedRecord {
 const BOOKED: u8 = 1;
 const CHECKED_IN: u8 = 2;
 const WALK_IN: u8 = 3;
+const EFORM_STORED: u8 = 4;
 
 impl Record {
     pub fn encode(&self) -> Vec<u8> {
@@ -68,6 +75,16 @@ impl Record {
                 out.extend_from_slice(&day.days_since_epoch().to_le_bytes());
                 out.extend_from_slice(&ticket.to_le_bytes());
             }
+            Record::EFormStored {
+                reference,
+                resident,
+                digest,
+            } => {
+                out.push(EFORM_STORED);
+                out.extend_from_slice(&reference.0.to_le_bytes());
+                out.extend_from_slice(&resident.0.to_le_bytes());
+                out.extend_from_slice(&digest.0.to_le_bytes());
+            }
         }
         out
     }
@@ -80,6 +97,7 @@ impl Record {
         };
         let u32_at = |at: usize| Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
         let u16_at = |at: usize| Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?));
+        let u64_at = |at: usize| Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?));
         let record = match (bytes.first().copied(), bytes.len()) {
             (Some(BOOKED), 13) => Record::Booked {
                 booking: BookingId(u32_at(1).ok_or_else(malformed)?),
@@ -96,6 +114,11 @@ impl Record {
                 day: Date::from_days_since_epoch(u32_at(7).ok_or_else(malformed)? as i32),
                 ticket: u16_at(11).ok_or_else(malformed)?,
             },
+            (Some(EFORM_STORED), 21) => Record::EFormStored {
+                reference: EFormReference(u64_at(1).ok_or_else(malformed)?),
+                resident: ResidentId(u32_at(9).ok_or_else(malformed)?),
+                digest: EFormDigest(u64_at(13).ok_or_else(malformed)?),
+            },
             _ => return Err(malformed()),
         };
         Ok(record)
@@ -109,11 +132,12 @@ mod tests {
 
     proptest! {
         #[test]
-        fn records_round_trip(a in any::<u32>(), b in any::<u32>(), c in any::<u32>(), t in any::<u16>(), d in -10_000i32..100_000) {
+        fn records_round_trip(a in any::<u32>(), b in any::<u32>(), c in any::<u32>(), t in any::<u16>(), d in -10_000i32..100_000, r in any::<u64>(), g in any::<u64>()) {
             let records = [
                 Record::Booked { booking: BookingId(a), resident: ResidentId(b), slot: SlotId(c) },
                 Record::CheckedIn { booking: BookingId(a), ticket: t },
                 Record::WalkIn { resident: ResidentId(b), centre: CentreId(t), day: Date::from_days_since_epoch(d), ticket: t },
+                Record::EFormStored { reference: EFormReference(r), resident: ResidentId(b), digest: EFormDigest(g) },
             ];
             for record in records {
                 prop_assert_eq!(Record::decode(&record.encode(), 0), Ok(record));
@@ -121,7 +145,7 @@ mod tests {
         }
 
         #[test]
-        fn decoding_garbage_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..20)) {
+        fn decoding_garbage_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..24)) {
             let _ = Record::decode(&bytes, 0);
         }
     }

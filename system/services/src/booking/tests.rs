@@ -1,9 +1,11 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 
 use super::*;
 use crate::io::DiskRequest;
+use crate::messages::EFormLookupOutcome;
 use crate::test_disk::TestDisk;
 
 const APP: Address = Address(7);
@@ -325,9 +327,120 @@ fn walk_in_tickets_stop_at_the_quota_and_outside_opening_hours() {
     );
 }
 
+fn submit(resident: u32, digest: u64) -> Message {
+    Message::EFormSubmitRequest {
+        resident: ResidentId(resident),
+        digest: EFormDigest(digest),
+    }
+}
+
+fn submit_outcome(reply: Message) -> EFormSubmitOutcome {
+    match reply {
+        Message::EFormSubmitReply { outcome, .. } => outcome,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn lookup_outcome(reply: Message) -> EFormLookupOutcome {
+    match reply {
+        Message::EFormLookupReply { outcome, .. } => outcome,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_eform_is_stored_once_per_resident_and_found_by_reference() {
+    let mut harness = Harness::new(config(5, 0));
+    let now = time("2019-01-14T09:00");
+    let first = submit_outcome(harness.request(now, submit(1, 0xAA)));
+    let EFormSubmitOutcome::Stored { qr } = first else {
+        panic!("{first:?}")
+    };
+    assert_eq!(qr.digest, EFormDigest(0xAA));
+    let events = harness.events.len();
+    assert_eq!(submit_outcome(harness.request(now, submit(1, 0xAA))), first);
+    assert_eq!(
+        submit_outcome(harness.request(now, submit(1, 0xBB))),
+        EFormSubmitOutcome::AlreadySubmitted { qr }
+    );
+    assert_eq!(harness.events.len(), events, "repeats store nothing");
+    let other = submit_outcome(harness.request(now, submit(2, 0xAA))).qr();
+    assert_ne!(other.reference, qr.reference);
+    let lookup = |reference| Message::EFormLookupRequest { reference };
+    assert_eq!(
+        lookup_outcome(harness.request(now, lookup(qr.reference))),
+        EFormLookupOutcome::Found {
+            resident: ResidentId(1),
+            digest: EFormDigest(0xAA)
+        }
+    );
+    assert_eq!(
+        lookup_outcome(harness.request(now, lookup(EFormReference(99)))),
+        EFormLookupOutcome::NotFound
+    );
+    assert_eq!(harness.service.eform_count(), 2);
+}
+
+#[test]
+fn an_eform_is_answered_only_once_durable_and_survives_a_crash() {
+    let mut harness = Harness::new(config(5, 0));
+    let now = time("2019-01-14T09:00");
+    harness.send(now, submit(1, 7));
+    // A lookup that arrives meanwhile waits too: it was decided on undurable state.
+    harness.send(
+        now,
+        Message::EFormLookupRequest {
+            reference: EFormReference(0),
+        },
+    );
+    harness.step_disk(now);
+    harness.step_disk(now);
+    assert!(harness.replies.is_empty(), "{:?}", harness.replies);
+    harness.settle(now);
+    assert_eq!(harness.replies.len(), 2);
+    let qr = submit_outcome(harness.replies[0].clone()).qr();
+    harness.crash();
+    assert_eq!(
+        submit_outcome(harness.request(now, submit(1, 8))),
+        EFormSubmitOutcome::AlreadySubmitted { qr }
+    );
+    let lookup = Message::EFormLookupRequest {
+        reference: qr.reference,
+    };
+    assert_eq!(
+        lookup_outcome(harness.request(now, lookup)),
+        EFormLookupOutcome::Found {
+            resident: ResidentId(1),
+            digest: EFormDigest(7)
+        }
+    );
+}
+
+#[test]
+fn an_eform_lost_in_a_crash_was_never_told_and_is_stored_again() {
+    let mut harness = Harness::new(config(5, 0));
+    let now = time("2019-01-14T09:00");
+    harness.send(now, submit(1, 7));
+    harness.step_disk(now);
+    harness.crash();
+    assert!(harness.replies.is_empty());
+    let outcome = submit_outcome(harness.request(now, submit(1, 9)));
+    assert_eq!(
+        outcome,
+        EFormSubmitOutcome::Stored {
+            qr: EFormQr {
+                reference: EFormReference(0),
+                digest: EFormDigest(9)
+            }
+        }
+    );
+}
+
 #[derive(Clone, Debug)]
 enum Op {
     Book { resident: u32, day: u8, hour: u32 },
+    SubmitEForm { resident: u32, digest: u64 },
+    LookupEForm { reference: u64 },
     Disk,
     Crash,
 }
@@ -335,51 +448,131 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => (0u32..12, 0u8..3, 7u32..11).prop_map(|(resident, day, hour)| Op::Book { resident, day, hour }),
+        2 => (0u32..12, 0u64..3).prop_map(|(resident, digest)| Op::SubmitEForm { resident, digest }),
+        2 => (0u64..14).prop_map(|reference| Op::LookupEForm { reference }),
         4 => Just(Op::Disk),
         1 => Just(Op::Crash),
     ]
 }
 
+/// Everything residents and kiosks were told, to check that no later answer contradicts it.
+#[derive(Debug, Default)]
+struct Told {
+    bookings: BTreeMap<u32, Message>,
+    /// Per resident, the QR payload of their e-form.
+    eforms: BTreeMap<ResidentId, EFormQr>,
+    /// Per reference, whose e-form it is and its digest.
+    references: BTreeMap<EFormReference, (ResidentId, EFormDigest)>,
+}
+
+impl Told {
+    fn check(&mut self, reply: Message) -> Result<(), TestCaseError> {
+        match reply {
+            Message::BookReply { resident, .. } if booked_start(&reply).is_some() => {
+                if let Some(earlier) = self.bookings.get(&resident.0) {
+                    prop_assert_eq!(earlier, &reply);
+                }
+                self.bookings.insert(resident.0, reply);
+            }
+            Message::EFormSubmitReply { resident, outcome } => {
+                let qr = outcome.qr();
+                if let Some(earlier) = self.eforms.insert(resident, qr) {
+                    prop_assert_eq!(earlier, qr);
+                }
+                self.learn(qr.reference, resident, qr.digest)?;
+            }
+            Message::EFormLookupReply { reference, outcome } => match outcome {
+                EFormLookupOutcome::Found { resident, digest } => {
+                    self.learn(reference, resident, digest)?
+                }
+                EFormLookupOutcome::NotFound => {
+                    prop_assert!(
+                        !self.references.contains_key(&reference),
+                        "{reference:?} forgotten"
+                    );
+                }
+            },
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn learn(
+        &mut self,
+        reference: EFormReference,
+        resident: ResidentId,
+        digest: EFormDigest,
+    ) -> Result<(), TestCaseError> {
+        if let Some(earlier) = self.references.insert(reference, (resident, digest)) {
+            prop_assert_eq!(earlier, (resident, digest));
+        }
+        if let Some(qr) = self.eforms.get(&resident) {
+            prop_assert_eq!(*qr, EFormQr { reference, digest });
+        }
+        Ok(())
+    }
+}
+
+fn apply_op(harness: &mut Harness, now: SimTime, op: Op) {
+    match op {
+        Op::Book {
+            resident,
+            day,
+            hour,
+        } => {
+            let day = date("2019-01-21").add_days(i32::from(day));
+            let message = Message::BookRequest {
+                resident: ResidentId(resident),
+                centre: CentreId(0),
+                day,
+                preferred: TimeOfDay::from_hm(hour, 0).unwrap(),
+            };
+            harness.send(now, message);
+        }
+        Op::SubmitEForm { resident, digest } => harness.send(now, submit(resident, digest)),
+        Op::LookupEForm { reference } => harness.send(
+            now,
+            Message::EFormLookupRequest {
+                reference: EFormReference(reference),
+            },
+        ),
+        Op::Disk => {
+            harness.step_disk(now);
+        }
+        Op::Crash => harness.crash(),
+    }
+}
+
 proptest! {
     /// Arbitrary interleavings of requests (repeated ones included), disk progress and
-    /// crashes: no slot ever holds more than its quota, a resident never has two bookings,
-    /// and an answer once given is never contradicted after a crash.
+    /// crashes: no slot ever holds more than its quota, a resident never has two bookings or
+    /// two e-forms, and an answer once given (a booking, an e-form's reference and digest, a
+    /// lookup that found a form) is never contradicted after a crash.
     #[test]
     fn never_overbooks_and_never_forgets_an_answer(ops in proptest::collection::vec(op(), 1..120)) {
         let mut harness = Harness::new(config(2, 0));
         let now = time("2019-01-14T09:00");
-        let mut answered: BTreeMap<u32, Message> = BTreeMap::new();
+        let mut told = Told::default();
         for op in ops {
-            match op {
-                Op::Book { resident, day, hour } => {
-                    let day = date("2019-01-21").add_days(i32::from(day));
-                    let message = Message::BookRequest {
-                        resident: ResidentId(resident),
-                        centre: CentreId(0),
-                        day,
-                        preferred: TimeOfDay::from_hm(hour, 0).unwrap(),
-                    };
-                    harness.send(now, message);
-                }
-                Op::Disk => { harness.step_disk(now); }
-                Op::Crash => harness.crash(),
-            }
+            apply_op(&mut harness, now, op);
             for reply in harness.replies.drain(..) {
-                let resident = reply.resident().0;
-                if booked_start(&reply).is_some() {
-                    if let Some(earlier) = answered.get(&resident) {
-                        prop_assert_eq!(earlier, &reply);
-                    }
-                    answered.insert(resident, reply);
-                }
+                told.check(reply)?;
             }
             let mut per_slot: BTreeMap<SlotId, u32> = BTreeMap::new();
             let mut per_resident: BTreeMap<ResidentId, BookingId> = BTreeMap::new();
+            let mut eform_of: BTreeMap<ResidentId, EFormReference> = BTreeMap::new();
             for event in &harness.events {
-                if let BookingEvent::Booked { slot, resident, booking, .. } = *event {
-                    *per_slot.entry(slot).or_default() += 1;
-                    let previous = per_resident.insert(resident, booking);
-                    prop_assert!(previous.is_none_or(|previous| previous == booking));
+                match *event {
+                    BookingEvent::Booked { slot, resident, booking, .. } => {
+                        *per_slot.entry(slot).or_default() += 1;
+                        let previous = per_resident.insert(resident, booking);
+                        prop_assert!(previous.is_none_or(|previous| previous == booking));
+                    }
+                    BookingEvent::EFormStored { reference, resident, .. } => {
+                        let previous = eform_of.insert(resident, reference);
+                        prop_assert!(previous.is_none_or(|previous| previous == reference));
+                    }
+                    _ => {}
                 }
             }
             prop_assert!(per_slot.values().all(|&count| count <= 2), "{per_slot:?}");
