@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::schema::{Percentiles, Report, Status};
+use crate::schema::{NamedCount, Percentiles, Report, Status};
 
 fn minutes(seconds: f64) -> String {
     format!("{:.1}", seconds / 60.0)
@@ -46,6 +46,7 @@ pub fn render_markdown(report: &Report) -> String {
     render_residents(&mut out, report);
     render_stages(&mut out, report);
     render_booking(&mut out, report);
+    render_registration(&mut out, report);
     render_faults_and_invariants(&mut out, report);
     out
 }
@@ -77,6 +78,11 @@ fn render_residents(out: &mut String, report: &Report) {
         (
             "turned away: booking not valid here",
             r.turned_away_not_valid,
+        ),
+        ("left without registering", r.not_registered),
+        (
+            "left with registration unfinished",
+            r.registration_unfinished,
         ),
         ("still in the centre at the end", r.in_centre_at_end),
     ];
@@ -139,6 +145,43 @@ fn render_booking(out: &mut String, report: &Report) {
         b.gave_up,
         b.lead_time_days.p50,
         b.lead_time_days.max
+    );
+}
+
+fn named(counts: &[NamedCount]) -> String {
+    if counts.is_empty() {
+        return "none".to_string();
+    }
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|c| format!("{} {}", c.name.replace('_', " "), c.count))
+        .collect();
+    parts.join(", ")
+}
+
+fn render_registration(out: &mut String, report: &Report) {
+    let g = &report.registration;
+    let _ = writeln!(out, "\n## Registration\n");
+    let _ = writeln!(
+        out,
+        "{} applications accepted ({} accepted earlier), {} held as suspected duplicates. Kiosks sent {} straight to the photo counter and referred to an officer: {}. Counter visits unfinished: {}; not registered: {}.",
+        g.accepted,
+        g.already_accepted,
+        g.duplicates_suspected,
+        g.kiosk_completed,
+        named(&g.kiosk_referrals),
+        named(&g.counter_unfinished),
+        named(&g.not_registered),
+    );
+    let _ = writeln!(
+        out,
+        "\nThumb verifications {} ({} failed), photos {} ({} retakes), floor officer calls {}, kiosks or counters out of service {}.",
+        g.thumb_verifications,
+        g.thumb_failures,
+        g.photos,
+        g.photo_retakes,
+        g.officer_calls,
+        g.stations_out_of_service
     );
 }
 

@@ -16,6 +16,7 @@ pub struct Report {
     pub trace: TraceSummary,
     pub residents: ResidentCounts,
     pub booking: BookingSummary,
+    pub registration: RegistrationSummary,
     pub stages: Vec<StageSummary>,
     pub time_in_centre_seconds: Percentiles,
     pub queues: Vec<QueueSeries>,
@@ -105,8 +106,50 @@ pub struct ResidentCounts {
     pub turned_away_closed: u64,
     pub turned_away_service_unavailable: u64,
     pub turned_away_not_valid: u64,
+    /// Left without an accepted application: identity not established, refused, or held
+    /// as a suspected duplicate.
+    pub not_registered: u64,
+    /// Left with registration unfinished (no acceptable photo, a service or counter out of
+    /// service).
+    pub registration_unfinished: u64,
     /// Still inside at the end of the run: zero once queues drain.
     pub in_centre_at_end: u64,
+}
+
+/// What happened at the registration kiosks and photo counters.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationSummary {
+    /// Applications the registration service durably accepted and the resident was told.
+    pub accepted: u64,
+    /// Residents whose application had been accepted on an earlier visit.
+    pub already_accepted: u64,
+    pub duplicates_suspected: u64,
+    /// Kiosk sessions that sent the resident on to the photo counter.
+    pub kiosk_completed: u64,
+    /// Kiosk sessions that referred the resident to an officer, per reason.
+    pub kiosk_referrals: Vec<NamedCount>,
+    /// Counter visits that ended unfinished, per reason.
+    pub counter_unfinished: Vec<NamedCount>,
+    /// Counter visits that ended without registration, per reason.
+    pub not_registered: Vec<NamedCount>,
+    /// Thumb verifications at kiosks, and of those, ones that did not match or capture.
+    pub thumb_verifications: u64,
+    pub thumb_failures: u64,
+    /// Photos taken at counters, and of those, ones that needed a retake.
+    pub photos: u64,
+    pub photo_retakes: u64,
+    /// Floor officers called to key an e-form reference.
+    pub officer_calls: u64,
+    /// Devices that failed and took their kiosk or counter out of service.
+    pub stations_out_of_service: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedCount {
+    pub name: String,
+    pub count: u64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

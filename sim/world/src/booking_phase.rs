@@ -89,8 +89,13 @@ impl World {
                 self.unbooked(kernel, now, resident.0);
                 return Ok(());
             }
-            // The world submits no e-forms yet.
-            BookingAppEvent::EFormAnswered { .. } | BookingAppEvent::EFormGaveUp { .. } => {
+            BookingAppEvent::EFormAnswered { resident, outcome } => {
+                self.residents[resident.0 as usize].eform = Some(outcome.qr());
+                self.metrics.registration.eforms += 1;
+                return Ok(());
+            }
+            BookingAppEvent::EFormGaveUp { resident } => {
+                kernel.observe(&Observation::new("app.gave_up", "eform").resident(resident.0));
                 return Ok(());
             }
         };
@@ -132,6 +137,10 @@ impl World {
         }
         record.phase = Phase::Away;
         let profile = record.profile;
+        if profile.fills_eform {
+            // They fill in the application form in the app straight after booking.
+            self.submit_eform(now, resident.0);
+        }
         let early = SimTime::from_nanos(
             slot_start
                 .as_nanos()
@@ -149,6 +158,24 @@ impl World {
             },
         );
         Ok(())
+    }
+
+    fn submit_eform(&mut self, now: SimTime, resident: u32) {
+        let digest = crate::devices::timing::form_digest(resident);
+        let resident = ResidentId(resident);
+        self.app
+            .handle_input(now, BookingAppInput::SubmitEForm { resident, digest });
+    }
+
+    /// A resident without an appointment fills in the e-form in the app.
+    pub(crate) fn fill_eform(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        resident: u32,
+    ) -> Result<(), Violation> {
+        self.submit_eform(now, resident);
+        self.drain_app(kernel, now)
     }
 
     /// Residents whose booking request is still in the app's hands.

@@ -11,6 +11,7 @@ use hkic_services::messages::{CheckInOutcome, ResidentId, WalkInOutcome};
 use hkic_terminals::{TagKioskEvent, TagKioskInput, TagRequest};
 
 use crate::checkers::Violation;
+use crate::devices::Station;
 use crate::event::{Event, Observation, Stage};
 use crate::residents::{Kind, Phase, TurnedAway};
 use crate::world::World;
@@ -36,7 +37,7 @@ impl World {
     }
 
     /// Queues a resident at a stage; they give up if not served within their patience.
-    fn join_queue(
+    pub(crate) fn join_queue(
         &mut self,
         kernel: &mut Kernel<Event>,
         now: SimTime,
@@ -68,6 +69,8 @@ impl World {
         if !self.pool(stage).leave_queue(resident, queued_at) {
             return Ok(());
         }
+        // What a kiosk established is lost with them; a later visit starts over.
+        self.visits.remove(&resident);
         let companions = if stage == Stage::Tag {
             self.companions_of(resident)
         } else {
@@ -98,6 +101,7 @@ impl World {
         record.day = day;
         record.phase = Phase::Away;
         record.tag_visits = 0;
+        record.counter_visits = 0;
         record.late_walk_in = false;
         record.profile.companions = 0;
         self.metrics.residents.returns += 1;
@@ -134,7 +138,12 @@ impl World {
     }
 
     /// Starts service for as many queued residents as there are free servers.
-    fn start_services(&mut self, kernel: &mut Kernel<Event>, now: SimTime, stage: Stage) {
+    pub(crate) fn start_services(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        stage: Stage,
+    ) {
         while let Some((server, resident, queued_at)) = self.pool(stage).assign(now) {
             self.metrics.waited(stage, now.saturating_since(queued_at));
             let profile = &self.residents[resident as usize].profile;
@@ -172,28 +181,11 @@ impl World {
             self.kiosks[usize::from(server)].handle_input(now, input);
             return self.drain_kiosk(kernel, now, server);
         }
-        let (resident, since) = self.pool(stage).finish(server, now);
-        self.metrics.served_by(stage, now.saturating_since(since));
-        match stage {
-            Stage::Registration => {
-                self.join_queue(kernel, now, Stage::Photo, resident);
-                self.start_services(kernel, now, Stage::Photo);
-            }
-            _ => {
-                let record = &mut self.residents[resident as usize];
-                record.phase = Phase::Served;
-                let time_in_centre = now.saturating_since(record.arrived);
-                self.checkers.on_left(resident, "was served")?;
-                self.metrics.served(now, time_in_centre);
-                kernel.observe(
-                    &Observation::new("centre.served", "time_in_centre")
-                        .resident(resident)
-                        .number(time_in_centre.as_nanos()),
-                );
-            }
-        }
-        self.start_services(kernel, now, stage);
-        Ok(())
+        let station = match stage {
+            Stage::Registration => Station::RegistrationKiosk(server),
+            _ => Station::PhotoCounter(server),
+        };
+        self.begin_session(kernel, now, station)
     }
 
     pub(crate) fn on_kiosk_event(
@@ -324,6 +316,8 @@ impl World {
                 TurnedAway::Closed => counts.turned_away_closed += 1,
                 TurnedAway::ServiceUnavailable => counts.turned_away_service_unavailable += 1,
                 TurnedAway::NotValid => counts.turned_away_not_valid += 1,
+                TurnedAway::NotRegistered => counts.not_registered += 1,
+                TurnedAway::Unfinished => counts.registration_unfinished += 1,
             }
             kernel
                 .observe(&Observation::new("centre.turned_away", reason.name()).resident(leaving));

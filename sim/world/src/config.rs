@@ -18,10 +18,11 @@ pub struct Config {
     pub booking: BookingPhaseConfig,
     pub residents: ResidentConfig,
     pub service_times: ServiceTimes,
+    pub devices: DeviceParams,
     pub public_latency: DurationDist,
     pub centre_latency: DurationDist,
-    pub disk_sync: DurationDist,
-    pub disk_read: DurationDist,
+    pub booking_disk: DiskTimes,
+    pub registration_disk: DiskTimes,
     pub retry: RetryPolicy,
     pub faults: FaultsConfig,
     pub limits: Limits,
@@ -122,6 +123,8 @@ pub struct ResidentConfig {
     /// arrangement), and that they bring a second one.
     pub companion_probability: f64,
     pub second_companion_probability: f64,
+    /// The chance that a booked resident fills in the e-form in the app before coming.
+    pub eform_probability: f64,
 }
 
 #[derive(Clone, Debug)]
@@ -131,18 +134,67 @@ pub struct ServiceTimes {
     pub photo_counter: DurationDist,
 }
 
+/// How long a service host's disk takes to sync and to read.
+#[derive(Clone, Debug)]
+pub struct DiskTimes {
+    pub sync: DurationDist,
+    pub read: DurationDist,
+}
+
+/// The scenario's `devices` section: what each kiosk and counter operation takes and how
+/// often it fails, for the `timing` fidelity's device model (and, at `full` fidelity, for
+/// the officers' manual steps, which are people rather than emulated devices).
+#[derive(Clone, Debug)]
+pub struct DeviceParams {
+    pub old_card_read: DurationDist,
+    pub old_card_unreadable: f64,
+    pub thumb_capture: DurationDist,
+    pub thumb_attempts: u8,
+    pub capture_failure: f64,
+    /// Chance that one verification of a genuine holder fails, normal and poor fingers.
+    pub non_match: f64,
+    pub non_match_poor: f64,
+    pub poor_fingers_under_65: f64,
+    pub poor_fingers_65_or_over: f64,
+    pub qr_scan: DurationDist,
+    pub qr_attempts: u8,
+    pub qr_no_read: f64,
+    pub print: DurationDist,
+    pub out_of_paper: f64,
+    pub photo: DurationDist,
+    pub photo_attempts: u8,
+    pub photo_retake: f64,
+    pub photo_retake_assisted: f64,
+    pub key_reference: DurationDist,
+    pub reference_found: f64,
+    pub form_entry: DurationDist,
+    pub inspect_old_card: DurationDist,
+    pub not_identified: f64,
+    pub verify_identity: DurationDist,
+    pub not_verified: f64,
+    /// Per device operation: the chance of a jam and of the device going offline.
+    pub jam: f64,
+    pub offline: f64,
+    pub repair: DurationDist,
+}
+
 /// Nodes that can crash.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum CrashTarget {
     BookingService,
+    RegistrationService,
 }
 
 impl CrashTarget {
-    pub const ALL: [CrashTarget; 1] = [CrashTarget::BookingService];
+    pub const ALL: [CrashTarget; 2] = [
+        CrashTarget::BookingService,
+        CrashTarget::RegistrationService,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             CrashTarget::BookingService => "booking",
+            CrashTarget::RegistrationService => "registration",
         }
     }
 }

@@ -3,9 +3,12 @@
 
 use hkic_base::{SimDuration, SimTime};
 use hkic_kernel::{Fields, NodeId, PartitionMode, TraceRecord};
-use hkic_services::messages::Message;
+use hkic_services::messages::{EFormReference, Message};
+use hkic_terminals::photo_counter::PhotoCounterOutcome;
+use hkic_terminals::registration_kiosk::RegistrationKioskOutcome;
 
 use crate::config::{CrashTarget, LinkName};
+use crate::devices::Station;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
@@ -32,10 +35,91 @@ pub enum DiskOp {
     Read { token: u64, offset: u64, len: u64 },
 }
 
+/// A device outcome, for either kind of station.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeviceOutcome {
+    RegistrationKiosk(RegistrationKioskOutcome),
+    PhotoCounter(PhotoCounterOutcome),
+}
+
+impl DeviceOutcome {
+    /// A short name of the outcome, for the trace.
+    pub fn name(&self) -> &'static str {
+        use hkic_terminals::devices::{Handling, OldCardReading, QrScan, ThumbVerification};
+        match self {
+            DeviceOutcome::RegistrationKiosk(outcome) => match outcome {
+                RegistrationKioskOutcome::OldCardRead(OldCardReading::Read(_)) => "old_card.read",
+                RegistrationKioskOutcome::OldCardRead(OldCardReading::Unreadable) => {
+                    "old_card.unreadable"
+                }
+                RegistrationKioskOutcome::ThumbsVerified(ThumbVerification::Matched { .. }) => {
+                    "thumbs.matched"
+                }
+                RegistrationKioskOutcome::ThumbsVerified(ThumbVerification::NotMatched) => {
+                    "thumbs.not_matched"
+                }
+                RegistrationKioskOutcome::ThumbsVerified(ThumbVerification::CaptureFailed) => {
+                    "thumbs.capture_failed"
+                }
+                RegistrationKioskOutcome::QrScanned(QrScan::Decoded(_)) => "qr.decoded",
+                RegistrationKioskOutcome::QrScanned(QrScan::NoRead) => "qr.no_read",
+                RegistrationKioskOutcome::FormPrinted(Handling::Done) => "form.printed",
+                RegistrationKioskOutcome::OldCardRead(OldCardReading::Fault(_))
+                | RegistrationKioskOutcome::ThumbsVerified(ThumbVerification::Fault(_))
+                | RegistrationKioskOutcome::QrScanned(QrScan::Fault(_))
+                | RegistrationKioskOutcome::FormPrinted(Handling::Fault(_)) => "device.fault",
+            },
+            DeviceOutcome::PhotoCounter(outcome) => {
+                use hkic_terminals::devices::{
+                    FormEntry, ManualVerification, OldCardInspection, PhotoCapture,
+                };
+                match outcome {
+                    PhotoCounterOutcome::OldCardInspected(OldCardInspection::Identified(_)) => {
+                        "inspection.identified"
+                    }
+                    PhotoCounterOutcome::OldCardInspected(OldCardInspection::NotIdentified) => {
+                        "inspection.not_identified"
+                    }
+                    PhotoCounterOutcome::IdentityVerified(ManualVerification::Verified {
+                        ..
+                    }) => "identity.verified",
+                    PhotoCounterOutcome::IdentityVerified(ManualVerification::NotVerified) => {
+                        "identity.not_verified"
+                    }
+                    PhotoCounterOutcome::FormEntered(FormEntry::Entered { .. }) => "form.entered",
+                    PhotoCounterOutcome::PhotoTaken(PhotoCapture::Taken {
+                        acceptable: true,
+                        ..
+                    }) => "photo.acceptable",
+                    PhotoCounterOutcome::PhotoTaken(PhotoCapture::Taken {
+                        acceptable: false,
+                        ..
+                    }) => "photo.retake",
+                    PhotoCounterOutcome::FormEntered(FormEntry::Fault(_))
+                    | PhotoCounterOutcome::PhotoTaken(PhotoCapture::Fault(_)) => "device.fault",
+                }
+            }
+        }
+    }
+}
+
+fn station_fields(fields: &mut Fields<'_>, station: Station) {
+    let (kind, number) = match station {
+        Station::RegistrationKiosk(kiosk) => ("registration_kiosk", kiosk),
+        Station::PhotoCounter(counter) => ("photo_counter", counter),
+    };
+    fields.str("station", kind);
+    fields.u64("number", u64::from(number));
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     /// A resident asks the booking app for an appointment.
     BookingDue {
+        resident: u32,
+    },
+    /// A resident without an appointment fills in the e-form in the app before their day.
+    FillEForm {
         resident: u32,
     },
     /// A resident reaches the centre (or comes back when the check-in window opens).
@@ -56,8 +140,9 @@ pub enum Event {
     Wake {
         node: NodeId,
     },
-    /// A disk operation of the booking service completes.
+    /// A disk operation of a service completes.
     DiskDone {
+        node: CrashTarget,
         incarnation: u32,
         op: DiskOp,
     },
@@ -78,6 +163,21 @@ pub enum Event {
     },
     /// Sample queue lengths for the report.
     Sample,
+    /// A device operation at a station is over: its outcome reaches the workflow.
+    DeviceDone {
+        station: Station,
+        outcome: DeviceOutcome,
+    },
+    /// The floor officer called to a registration kiosk keyed the e-form reference (or found
+    /// none).
+    OfficerKeyed {
+        kiosk: u16,
+        reference: Option<EFormReference>,
+    },
+    /// An officer cleared a station's fault: it is back in service.
+    Restored {
+        station: Station,
+    },
     /// A queued resident's patience runs out (if they are still waiting since `queued_at`).
     GiveUp {
         resident: u32,
@@ -98,6 +198,7 @@ impl TraceRecord for Event {
         match self {
             Event::BookingDue { .. } => "booking_due",
             Event::Arrive { .. } => "arrive",
+            Event::FillEForm { .. } => "fill_eform",
             Event::ServiceDone { .. } => "service_done",
             Event::Deliver { .. } => "deliver",
             Event::Wake { .. } => "wake",
@@ -107,14 +208,17 @@ impl TraceRecord for Event {
             Event::Partition { .. } => "partition",
             Event::Sample => "sample",
             Event::GiveUp { .. } => "give_up",
+            Event::DeviceDone { .. } => "device_done",
+            Event::OfficerKeyed { .. } => "officer_keyed",
+            Event::Restored { .. } => "restored",
         }
     }
 
     fn write_fields(&self, fields: &mut Fields<'_>) {
         match self {
-            Event::BookingDue { resident } | Event::Arrive { resident } => {
-                fields.u64("resident", u64::from(*resident))
-            }
+            Event::BookingDue { resident }
+            | Event::Arrive { resident }
+            | Event::FillEForm { resident } => fields.u64("resident", u64::from(*resident)),
             Event::ServiceDone { stage, server } => {
                 fields.str("stage", stage.name());
                 fields.u64("server", u64::from(*server));
@@ -125,7 +229,12 @@ impl TraceRecord for Event {
                 write_message(fields, message);
             }
             Event::Wake { node } => fields.u64("node", u64::from(node.0)),
-            Event::DiskDone { incarnation, op } => {
+            Event::DiskDone {
+                node,
+                incarnation,
+                op,
+            } => {
+                fields.str("node", node.name());
                 fields.u64("incarnation", u64::from(*incarnation));
                 match op {
                     DiskOp::Synced { token } => fields.u64("synced", *token),
@@ -147,6 +256,15 @@ impl TraceRecord for Event {
                 fields.u64("resident", u64::from(*resident));
                 fields.str("stage", stage.name());
             }
+            Event::DeviceDone { station, outcome } => {
+                station_fields(fields, *station);
+                fields.str("outcome", outcome.name());
+            }
+            Event::OfficerKeyed { kiosk, reference } => {
+                fields.u64("kiosk", u64::from(*kiosk));
+                fields.str("keyed", if reference.is_some() { "yes" } else { "no" });
+            }
+            Event::Restored { station } => station_fields(fields, *station),
         }
     }
 }

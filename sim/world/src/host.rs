@@ -1,22 +1,55 @@
-//! Hosting the booking service on the central node: its disk, its crashes and restarts, and
-//! carrying out its outputs.
+//! Hosting a service on its node: its disk, its crashes and restarts, and carrying out its
+//! outputs. One generic host serves every service; what differs (which node, what its
+//! events mean to the checkers) is the service's [`Hosted`] implementation beside it
+//! (`host_booking.rs`, `host_registration.rs`).
 
 use hkic_base::{SimDuration, SimTime, Stream};
-use hkic_kernel::{Disk, FaultKind, FileId, Kernel};
-use hkic_services::booking::{BookingConfig, BookingEvent, BookingService, JOURNAL_FILE};
+use hkic_kernel::{Disk, FaultInjector, FaultKind, FileId, Kernel, NodeId};
 use hkic_services::io::{Address, DiskCompletion, DiskRequest, FileNumber, Input, Output};
 use hkic_services::messages::Message;
 
 use crate::checkers::Violation;
-use crate::config::CrashTarget;
+use crate::config::{CrashTarget, DiskTimes};
 use crate::event::{DiskOp, Event, Observation};
-use crate::wiring::CENTRAL;
 use crate::world::World;
 
-/// The booking service's process and its disk, which outlives the process.
-pub struct BookingHost {
-    config: BookingConfig,
-    service: Option<BookingService>,
+/// A service the world hosts: how to build and rebuild it, where it lives, and what its
+/// events mean.
+pub(crate) trait Hosted: Sized {
+    type Config: Clone;
+    type Event;
+    const TARGET: CrashTarget;
+    /// The journal file the service recovers from.
+    const JOURNAL: FileNumber;
+    /// For observations: "booking", "registration".
+    const NAME: &'static str;
+
+    fn node() -> NodeId;
+    fn start(config: Self::Config) -> Self;
+    fn recover(config: Self::Config, media: &[u8]) -> Result<Self, String>;
+    fn handle_input(&mut self, now: SimTime, input: Input);
+    fn poll_output(&mut self) -> Option<Output<Self::Event>>;
+    fn host(world: &mut World) -> &mut ServiceHost<Self> {
+        Self::parts(world).0
+    }
+    /// The host and the fault injector its disk draws from.
+    fn parts(world: &mut World) -> (&mut ServiceHost<Self>, &mut FaultInjector);
+    fn disk_times(world: &World) -> &DiskTimes;
+    fn on_event(
+        world: &mut World,
+        kernel: &mut Kernel<Event>,
+        event: Self::Event,
+    ) -> Result<(), Violation>;
+    /// Checks after a restart that the rebuilt service kept what it promised.
+    fn after_recovery(_world: &mut World) -> Result<(), Violation> {
+        Ok(())
+    }
+}
+
+/// A service's process and its disk, which outlives the process.
+pub struct ServiceHost<S: Hosted> {
+    config: S::Config,
+    service: Option<S>,
     disk: Disk,
     incarnation: u32,
     down_until: Option<SimTime>,
@@ -26,10 +59,10 @@ pub struct BookingHost {
     cache_image: Option<Vec<u8>>,
 }
 
-impl BookingHost {
-    pub fn new(config: BookingConfig, latency: Stream, read_back_from_cache: bool) -> BookingHost {
-        BookingHost {
-            service: Some(BookingService::new(config.clone())),
+impl<S: Hosted> ServiceHost<S> {
+    pub fn new(config: S::Config, latency: Stream, read_back_from_cache: bool) -> ServiceHost<S> {
+        ServiceHost {
+            service: Some(S::start(config.clone())),
             config,
             disk: Disk::new(),
             incarnation: 0,
@@ -42,181 +75,17 @@ impl BookingHost {
     pub fn is_up(&self) -> bool {
         self.service.is_some()
     }
-}
 
-fn file(number: FileNumber) -> FileId {
-    FileId(number.0)
-}
-
-impl World {
-    pub(crate) fn booking_message(
-        &mut self,
-        kernel: &mut Kernel<Event>,
-        now: SimTime,
-        from: Address,
-        message: Message,
-    ) -> Result<(), Violation> {
-        let Some(service) = self.booking.service.as_mut() else {
-            let mut observation = Observation::new("net.drop", "node_down");
-            observation.resident = message.resident().map(|resident| resident.0);
-            kernel.observe(&observation);
-            return Ok(());
-        };
-        service.handle_input(now, Input::Message { from, message });
-        self.drain_booking(kernel, now)
-    }
-
-    pub(crate) fn drain_booking(
-        &mut self,
-        kernel: &mut Kernel<Event>,
-        now: SimTime,
-    ) -> Result<(), Violation> {
-        loop {
-            let Some(output) = self
-                .booking
-                .service
-                .as_mut()
-                .and_then(BookingService::poll_output)
-            else {
-                return Ok(());
-            };
-            match output {
-                Output::Send { to, message } => {
-                    self.send(kernel, now, CENTRAL, hkic_kernel::NodeId(to.0), message)
-                }
-                Output::Disk(request) => self.disk_request(kernel, request),
-                Output::WakeAt(_) => {}
-                Output::Event(event) => self.on_booking_event(kernel, event)?,
-                Output::Halt(reason) => {
-                    kernel.observe(&Observation::new("booking.halt", reason));
-                    self.take_down(kernel, now, SimDuration::from_secs(1));
-                    return Ok(());
-                }
-            }
-        }
-    }
-
-    fn disk_request(&mut self, kernel: &mut Kernel<Event>, request: DiskRequest) {
-        let incarnation = self.booking.incarnation;
-        match request {
-            DiskRequest::Append {
-                file: number,
-                bytes,
-            } => {
-                if let Some(image) = self.booking.cache_image.as_mut() {
-                    image.extend_from_slice(&bytes);
-                }
-                self.booking.disk.append(file(number), &bytes);
-            }
-            DiskRequest::Sync { token, .. } => {
-                let delay = self.config.disk_sync.sample(&mut self.booking.latency);
-                kernel.schedule_after(
-                    delay,
-                    Event::DiskDone {
-                        incarnation,
-                        op: DiskOp::Synced { token },
-                    },
-                );
-            }
-            DiskRequest::Read {
-                offset, len, token, ..
-            } => {
-                let delay = self.config.disk_read.sample(&mut self.booking.latency);
-                kernel.schedule_after(
-                    delay,
-                    Event::DiskDone {
-                        incarnation,
-                        op: DiskOp::Read { token, offset, len },
-                    },
-                );
-            }
-        }
-    }
-
-    fn on_booking_event(
-        &mut self,
-        kernel: &mut Kernel<Event>,
-        event: BookingEvent,
-    ) -> Result<(), Violation> {
-        let observation = match event {
-            BookingEvent::Booked {
-                resident,
-                slot,
-                slot_start,
-                ..
-            } => Observation::new("booking.booked", "slot")
-                .resident(resident.0)
-                .number(u64::from(slot.0))
-                .time(slot_start),
-            BookingEvent::CheckedIn {
-                resident, ticket, ..
-            } => Observation::new("booking.checked_in", "ticket")
-                .resident(resident.0)
-                .number(u64::from(ticket)),
-            BookingEvent::WalkInIssued {
-                resident, ticket, ..
-            } => Observation::new("booking.walk_in", "ticket")
-                .resident(resident.0)
-                .number(u64::from(ticket)),
-            BookingEvent::EFormStored {
-                resident,
-                reference,
-                ..
-            } => Observation::new("booking.eform", "reference")
-                .resident(resident.0)
-                .number(reference.0),
-            BookingEvent::Recovered { records, .. } => {
-                Observation::new("booking.recovered", "records").number(records)
-            }
-        };
-        kernel.observe(&observation);
-        self.checkers.on_booking_event(&event)
-    }
-
-    /// A sync or read-back completes; completions for a crashed incarnation are void.
-    pub(crate) fn disk_done(
-        &mut self,
-        kernel: &mut Kernel<Event>,
-        now: SimTime,
-        incarnation: u32,
-        op: DiskOp,
-    ) -> Result<(), Violation> {
-        if incarnation != self.booking.incarnation || !self.booking.is_up() {
-            return Ok(());
-        }
-        let journal = file(JOURNAL_FILE);
-        let completion = match op {
-            DiskOp::Synced { token } => {
-                let report = self.booking.disk.sync(now, journal, &mut self.faults);
-                for (count, detail) in [
-                    (report.lost, "lost"),
-                    (report.torn, "torn"),
-                    (report.corrupted, "corrupt"),
-                ] {
-                    if count > 0 {
-                        kernel.observe(
-                            &Observation::new("disk.fault", detail).number(u64::from(count)),
-                        );
-                    }
-                }
-                DiskCompletion::Synced { token }
-            }
-            DiskOp::Read { token, offset, len } => self.read_back(journal, token, offset, len),
-        };
-        if let Some(service) = self.booking.service.as_mut() {
-            service.handle_input(now, Input::Disk(completion));
-        }
-        self.drain_booking(kernel, now)
+    pub fn service(&self) -> Option<&S> {
+        self.service.as_ref()
     }
 
     /// A read of the media; with the `read-back-from-cache` planted bug, of what was written.
-    fn read_back(&self, journal: FileId, token: u64, offset: u64, len: u64) -> DiskCompletion {
-        let (image, media_len) = match &self.booking.cache_image {
+    fn read_back(&self, token: u64, offset: u64, len: u64) -> DiskCompletion {
+        let journal = file(S::JOURNAL);
+        let (image, media_len) = match &self.cache_image {
             Some(image) => (image.as_slice(), image.len() as u64),
-            None => (
-                self.booking.disk.media(journal),
-                self.booking.disk.media_len(journal),
-            ),
+            None => (self.disk.media(journal), self.disk.media_len(journal)),
         };
         let start = usize::try_from(offset)
             .unwrap_or(usize::MAX)
@@ -230,8 +99,206 @@ impl World {
             media_len,
         }
     }
+}
+
+fn file(number: FileNumber) -> FileId {
+    FileId(number.0)
+}
+
+impl World {
+    pub(crate) fn service_message<S: Hosted>(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        from: Address,
+        message: Message,
+    ) -> Result<(), Violation> {
+        let Some(service) = S::host(self).service.as_mut() else {
+            let mut observation = Observation::new("net.drop", "node_down");
+            observation.resident = message.resident().map(|resident| resident.0);
+            kernel.observe(&observation);
+            return Ok(());
+        };
+        service.handle_input(now, Input::Message { from, message });
+        self.drain_service::<S>(kernel, now)
+    }
+
+    pub(crate) fn drain_service<S: Hosted>(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+    ) -> Result<(), Violation> {
+        loop {
+            let Some(output) = S::host(self).service.as_mut().and_then(S::poll_output) else {
+                return Ok(());
+            };
+            match output {
+                Output::Send { to, message } => {
+                    self.send(kernel, now, S::node(), NodeId(to.0), message)
+                }
+                Output::Disk(request) => self.disk_request::<S>(kernel, request),
+                Output::WakeAt(_) => {}
+                Output::Event(event) => S::on_event(self, kernel, event)?,
+                Output::Halt(reason) => {
+                    kernel.observe(
+                        &Observation::new("service.halt", reason).number(S::TARGET as u64),
+                    );
+                    self.take_down::<S>(kernel, now, SimDuration::from_secs(1));
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    fn disk_request<S: Hosted>(&mut self, kernel: &mut Kernel<Event>, request: DiskRequest) {
+        let (sync, read) = {
+            let times = S::disk_times(self);
+            (times.sync.clone(), times.read.clone())
+        };
+        let host = S::host(self);
+        let incarnation = host.incarnation;
+        let op = match request {
+            DiskRequest::Append {
+                file: number,
+                bytes,
+            } => {
+                if let Some(image) = host.cache_image.as_mut() {
+                    image.extend_from_slice(&bytes);
+                }
+                host.disk.append(file(number), &bytes);
+                return;
+            }
+            DiskRequest::Sync { token, .. } => {
+                (sync.sample(&mut host.latency), DiskOp::Synced { token })
+            }
+            DiskRequest::Read {
+                offset, len, token, ..
+            } => (
+                read.sample(&mut host.latency),
+                DiskOp::Read { token, offset, len },
+            ),
+        };
+        kernel.schedule_after(
+            op.0,
+            Event::DiskDone {
+                node: S::TARGET,
+                incarnation,
+                op: op.1,
+            },
+        );
+    }
+
+    /// A sync or read-back completes; completions for a crashed incarnation are void.
+    pub(crate) fn disk_done<S: Hosted>(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        incarnation: u32,
+        op: DiskOp,
+    ) -> Result<(), Violation> {
+        let host = S::host(self);
+        if incarnation != host.incarnation || !host.is_up() {
+            return Ok(());
+        }
+        let completion = match op {
+            DiskOp::Synced { token } => {
+                let (host, faults) = S::parts(self);
+                let report = host.disk.sync(now, file(S::JOURNAL), faults);
+                for (count, detail) in [
+                    (report.lost, "lost"),
+                    (report.torn, "torn"),
+                    (report.corrupted, "corrupt"),
+                ] {
+                    if count > 0 {
+                        kernel.observe(
+                            &Observation::new("disk.fault", detail).number(u64::from(count)),
+                        );
+                    }
+                }
+                DiskCompletion::Synced { token }
+            }
+            DiskOp::Read { token, offset, len } => host.read_back(token, offset, len),
+        };
+        if let Some(service) = S::host(self).service.as_mut() {
+            service.handle_input(now, Input::Disk(completion));
+        }
+        self.drain_service::<S>(kernel, now)
+    }
 
     /// A crash fault: the process dies, its disk loses what was not synced.
+    pub(crate) fn crash_service<S: Hosted>(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        down_for: Option<SimDuration>,
+    ) -> Result<(), Violation> {
+        if let Some(until) = S::host(self).down_until {
+            // Already down: strike again once it is back, if still inside a fault window.
+            let retry = until + SimDuration::from_secs(1);
+            if self.faults.in_window(retry) {
+                let node = S::TARGET;
+                kernel.schedule(retry, Event::Crash { node, down_for });
+            }
+            return Ok(());
+        }
+        let down_for = down_for.unwrap_or_else(|| self.faults.crash_downtime());
+        self.faults.note(FaultKind::Crash);
+        self.take_down::<S>(kernel, now, down_for);
+        Ok(())
+    }
+
+    fn take_down<S: Hosted>(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        down_for: SimDuration,
+    ) {
+        let (host, faults) = S::parts(self);
+        let report = host.disk.crash(now, faults);
+        kernel.observe(
+            &Observation::new("service.crash", S::NAME).number(u64::from(report.writes_lost)),
+        );
+        let host = S::host(self);
+        host.service = None;
+        host.incarnation += 1;
+        let until = now + down_for;
+        host.down_until = Some(until);
+        let incarnation = host.incarnation;
+        kernel.schedule(
+            until,
+            Event::Restart {
+                node: S::TARGET,
+                incarnation,
+            },
+        );
+    }
+
+    /// The process starts again and rebuilds itself from its journal.
+    pub(crate) fn restart_service<S: Hosted>(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        incarnation: u32,
+    ) -> Result<(), Violation> {
+        let host = S::host(self);
+        if incarnation != host.incarnation || host.is_up() {
+            return Ok(());
+        }
+        let media = host.disk.media(file(S::JOURNAL));
+        let recovered = S::recover(host.config.clone(), media);
+        match recovered {
+            Ok(service) => {
+                S::host(self).service = Some(service);
+                self.checkers.on_recovery(None)?;
+                S::after_recovery(self)?;
+            }
+            Err(error) => self.checkers.on_recovery(Some(error))?,
+        }
+        S::host(self).down_until = None;
+        self.drain_service::<S>(kernel, now)
+    }
+
+    /// Routes a crash, restart or disk completion to the service it concerns.
     pub(crate) fn crash(
         &mut self,
         kernel: &mut Kernel<Event>,
@@ -239,44 +306,18 @@ impl World {
         node: CrashTarget,
         down_for: Option<SimDuration>,
     ) -> Result<(), Violation> {
+        use hkic_services::booking::BookingService;
+        use hkic_services::registration::RegistrationService;
         match node {
-            CrashTarget::BookingService => {}
-        }
-        if let Some(until) = self.booking.down_until {
-            // Already down: strike again once it is back, if still inside a fault window.
-            let retry = until + SimDuration::from_secs(1);
-            if self.faults.in_window(retry) {
-                kernel.schedule(retry, Event::Crash { node, down_for });
+            CrashTarget::BookingService => {
+                self.crash_service::<BookingService>(kernel, now, down_for)
             }
-            return Ok(());
+            CrashTarget::RegistrationService => {
+                self.crash_service::<RegistrationService>(kernel, now, down_for)
+            }
         }
-        let down_for = down_for.unwrap_or_else(|| self.faults.crash_downtime());
-        self.faults.note(FaultKind::Crash);
-        self.take_down(kernel, now, down_for);
-        Ok(())
     }
 
-    fn take_down(&mut self, kernel: &mut Kernel<Event>, now: SimTime, down_for: SimDuration) {
-        let report = self.booking.disk.crash(now, &mut self.faults);
-        kernel.observe(
-            &Observation::new("booking.crash", "unsynced_writes_lost")
-                .number(u64::from(report.writes_lost)),
-        );
-        self.booking.service = None;
-        self.booking.incarnation += 1;
-        let until = now + down_for;
-        self.booking.down_until = Some(until);
-        let incarnation = self.booking.incarnation;
-        kernel.schedule(
-            until,
-            Event::Restart {
-                node: CrashTarget::BookingService,
-                incarnation,
-            },
-        );
-    }
-
-    /// The process starts again and rebuilds itself from its journal.
     pub(crate) fn restart(
         &mut self,
         kernel: &mut Kernel<Event>,
@@ -284,21 +325,35 @@ impl World {
         node: CrashTarget,
         incarnation: u32,
     ) -> Result<(), Violation> {
+        use hkic_services::booking::BookingService;
+        use hkic_services::registration::RegistrationService;
         match node {
-            CrashTarget::BookingService => {}
-        }
-        if incarnation != self.booking.incarnation || self.booking.is_up() {
-            return Ok(());
-        }
-        let media = self.booking.disk.media(file(JOURNAL_FILE));
-        match BookingService::recover(self.booking.config.clone(), media) {
-            Ok(service) => {
-                self.booking.service = Some(service);
-                self.checkers.on_recovery(None)?;
+            CrashTarget::BookingService => {
+                self.restart_service::<BookingService>(kernel, now, incarnation)
             }
-            Err(error) => self.checkers.on_recovery(Some(error.to_string()))?,
+            CrashTarget::RegistrationService => {
+                self.restart_service::<RegistrationService>(kernel, now, incarnation)
+            }
         }
-        self.booking.down_until = None;
-        self.drain_booking(kernel, now)
+    }
+
+    pub(crate) fn disk_done_at(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        node: CrashTarget,
+        incarnation: u32,
+        op: DiskOp,
+    ) -> Result<(), Violation> {
+        use hkic_services::booking::BookingService;
+        use hkic_services::registration::RegistrationService;
+        match node {
+            CrashTarget::BookingService => {
+                self.disk_done::<BookingService>(kernel, now, incarnation, op)
+            }
+            CrashTarget::RegistrationService => {
+                self.disk_done::<RegistrationService>(kernel, now, incarnation, op)
+            }
+        }
     }
 }

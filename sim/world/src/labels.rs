@@ -33,3 +33,18 @@ pub fn disk_latency(node: u16) -> StreamLabel {
 pub fn retry_jitter(node: u16) -> StreamLabel {
     StreamLabel::new(NODE, u64::from(node), 2)
 }
+
+/// One device operation for a resident (`operation` counts their operations over all visits).
+pub fn resident_operation(resident: u32, operation: u32) -> StreamLabel {
+    StreamLabel::new(RESIDENT, u64::from(resident), 20).with_index(operation)
+}
+
+/// Whether a resident's fingers are poor (a property of the person, drawn once).
+pub fn resident_skin(resident: u32) -> StreamLabel {
+    StreamLabel::new(RESIDENT, u64::from(resident), 21)
+}
+
+/// A station's device faults (jams, outages, repairs), at `timing` fidelity.
+pub fn station_faults(node: u16) -> StreamLabel {
+    StreamLabel::new(NODE, u64::from(node), 20)
+}

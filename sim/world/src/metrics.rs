@@ -20,6 +20,26 @@ pub struct BookingCounts {
     pub unbooked_walk_ins: u64,
 }
 
+/// What happened at the registration kiosks and photo counters.
+#[derive(Debug, Default)]
+pub struct RegistrationCounts {
+    pub accepted: u64,
+    pub already_accepted: u64,
+    pub duplicates_suspected: u64,
+    pub kiosk_completed: u64,
+    pub kiosk_referrals: BTreeMap<&'static str, u64>,
+    pub counter_unfinished: BTreeMap<&'static str, u64>,
+    pub not_registered: BTreeMap<&'static str, u64>,
+    pub thumb_verifications: u64,
+    pub thumb_failures: u64,
+    pub photos: u64,
+    pub photo_retakes: u64,
+    pub officer_calls: u64,
+    pub stations_out_of_service: u64,
+    /// E-forms the booking service stored for residents.
+    pub eforms: u64,
+}
+
 /// Queue lengths through one day, per stage.
 #[derive(Debug, Default)]
 pub struct QueueDay {
@@ -35,6 +55,7 @@ pub struct Metrics {
     pub lead_time: Histogram,
     pub residents: ResidentCounts,
     pub booking: BookingCounts,
+    pub registration: RegistrationCounts,
     /// Per hour (start of the hour): arrivals and residents served.
     pub hourly: BTreeMap<SimTime, (u64, u64)>,
     /// Queue lengths sampled at a fixed interval, one run of samples per open day.

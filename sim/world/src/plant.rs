@@ -10,12 +10,13 @@ pub enum PlantedBug {
     /// The booking service is configured with every slot's quota one higher than the
     /// scenario's, as a mistyped deployment setting would do. Breaks `slot-quota`.
     Overbook,
-    /// The booking service's host reads back through its write cache instead of from the
-    /// media (a forgotten `O_DIRECT`), so the journal's verification always passes and lost
-    /// or corrupt writes go unnoticed until a restart forgets acknowledged bookings; their
-    /// slots are then sold again. Under a profile with disk faults and crashes it breaks
-    /// `slot-quota` (a slot's residents outnumber its quota) or
-    /// `confirmed-bookings-honoured` (a confirmed booking is unknown at check-in).
+    /// The service hosts (booking and registration) read back through their write cache
+    /// instead of from the media (a forgotten `O_DIRECT`), so the journal's verification
+    /// always passes and lost or corrupt writes go unnoticed until a restart forgets what was
+    /// acknowledged. Under a profile with disk faults and crashes it breaks `slot-quota` (a
+    /// forgotten booking's slot is sold again), `confirmed-bookings-honoured` (a confirmed
+    /// booking is unknown at check-in) or `accepted-applications-kept` (an application a
+    /// resident was told was accepted is gone).
     ReadBackFromCache,
 }
 

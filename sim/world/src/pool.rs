@@ -10,6 +10,8 @@ pub struct ServerPool {
     occupant: Vec<Option<(u32, SimTime)>>,
     /// Free servers, lowest index first, so assignment is deterministic.
     free: BTreeSet<u16>,
+    /// Servers out of service: not free even when nobody is at them.
+    out_of_service: BTreeSet<u16>,
     queue: VecDeque<(u32, SimTime)>,
     /// Sorted opening hours; work outside them is overtime.
     open: Vec<(SimTime, SimTime)>,
@@ -26,6 +28,7 @@ impl ServerPool {
         ServerPool {
             occupant: vec![None; usize::from(servers)],
             free: (0..servers).collect(),
+            out_of_service: BTreeSet::new(),
             queue: VecDeque::new(),
             open,
             busy_open_nanos: 0,
@@ -75,9 +78,28 @@ impl ServerPool {
         let (resident, since) = self.occupant[usize::from(server)]
             .take()
             .expect("finishing an idle server");
-        self.free.insert(server);
+        if !self.out_of_service.contains(&server) {
+            self.free.insert(server);
+        }
         self.account(since, now);
         (resident, since)
+    }
+
+    /// Takes a server out of service: once its occupant (if any) leaves, nobody is assigned
+    /// to it until [`ServerPool::restore`].
+    pub fn take_out_of_service(&mut self, server: u16) {
+        self.out_of_service.insert(server);
+        self.free.remove(&server);
+    }
+
+    pub fn restore(&mut self, server: u16) {
+        if self.out_of_service.remove(&server) && self.occupant[usize::from(server)].is_none() {
+            self.free.insert(server);
+        }
+    }
+
+    pub fn in_service(&self) -> usize {
+        self.occupant.len() - self.out_of_service.len()
     }
 
     pub fn occupant(&self, server: u16) -> Option<u32> {
@@ -105,7 +127,10 @@ impl ServerPool {
     }
 
     pub fn busy(&self) -> usize {
-        self.occupant.len() - self.free.len()
+        self.occupant
+            .iter()
+            .filter(|occupant| occupant.is_some())
+            .count()
     }
 
     pub fn max_queue(&self) -> usize {
@@ -175,5 +200,29 @@ mod tests {
         // 30 open minutes on the first day, 30 on the second, 60 between them.
         assert!((pool.busy_fraction() - 0.5).abs() < 1e-9);
         assert_eq!(pool.overtime(), SimDuration::from_minutes(60));
+    }
+
+    #[test]
+    fn a_server_out_of_service_takes_nobody_until_restored() {
+        let mut pool = ServerPool::new(2, vec![(at(0), at(600))]);
+        pool.enqueue(1, at(0));
+        pool.enqueue(2, at(0));
+        pool.enqueue(3, at(0));
+        assert_eq!(pool.assign(at(0)).map(|(server, ..)| server), Some(0));
+        pool.take_out_of_service(0);
+        assert_eq!(pool.assign(at(0)).map(|(server, ..)| server), Some(1));
+        pool.finish(0, at(5));
+        assert_eq!(
+            pool.assign(at(5)),
+            None,
+            "server 0 is out of service, 1 is busy"
+        );
+        pool.restore(0);
+        assert_eq!(
+            pool.assign(at(6))
+                .map(|(server, resident, _)| (server, resident)),
+            Some((0, 3))
+        );
+        assert_eq!(pool.in_service(), 2);
     }
 }

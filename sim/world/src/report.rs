@@ -3,8 +3,9 @@
 use hkic_base::SimTime;
 use hkic_kernel::{FaultKind, Kernel, RunEnd};
 use hkic_reports::{
-    BookingSummary, DailyCount, FaultCount, HourlyCount, InvariantSummary, Outcome, Percentiles,
-    QueueSeries, REPORT_SCHEMA, Report, RunInfo, StageSummary, Status, TraceSummary,
+    BookingSummary, DailyCount, FaultCount, HourlyCount, InvariantSummary, NamedCount, Outcome,
+    Percentiles, QueueSeries, REPORT_SCHEMA, RegistrationSummary, Report, RunInfo, StageSummary,
+    Status, TraceSummary,
 };
 
 use crate::event::{Event, Stage};
@@ -39,6 +40,7 @@ impl World {
             },
             residents: self.metrics.residents.clone(),
             booking: self.booking_summary(),
+            registration: self.registration_summary(),
             stages: Stage::ALL
                 .iter()
                 .map(|&stage| self.stage_summary(stage))
@@ -77,6 +79,33 @@ impl World {
                     ),
                 })
                 .collect(),
+        }
+    }
+
+    fn registration_summary(&self) -> RegistrationSummary {
+        let counts = &self.metrics.registration;
+        let named = |map: &std::collections::BTreeMap<&'static str, u64>| {
+            map.iter()
+                .map(|(name, &count)| NamedCount {
+                    name: name.to_string(),
+                    count,
+                })
+                .collect()
+        };
+        RegistrationSummary {
+            accepted: counts.accepted,
+            already_accepted: counts.already_accepted,
+            duplicates_suspected: counts.duplicates_suspected,
+            kiosk_completed: counts.kiosk_completed,
+            kiosk_referrals: named(&counts.kiosk_referrals),
+            counter_unfinished: named(&counts.counter_unfinished),
+            not_registered: named(&counts.not_registered),
+            thumb_verifications: counts.thumb_verifications,
+            thumb_failures: counts.thumb_failures,
+            photos: counts.photos,
+            photo_retakes: counts.photo_retakes,
+            officer_calls: counts.officer_calls,
+            stations_out_of_service: counts.stations_out_of_service,
         }
     }
 

@@ -3,7 +3,7 @@
 
 use hkic_base::{Date, DurationDist, SimDuration, SimTime, Stream, TimeOfDay, bernoulli};
 use hkic_kernel::Streams;
-use hkic_services::messages::BookingId;
+use hkic_services::messages::{BookingId, EFormQr};
 use rand::RngExt;
 
 use crate::config::Config;
@@ -29,6 +29,12 @@ pub enum TurnedAway {
     Closed,
     ServiceUnavailable,
     NotValid,
+    /// Registration could not go on (identity not established, refused, a suspected
+    /// duplicate).
+    NotRegistered,
+    /// Registration was interrupted (no acceptable photo, a service or counter out of
+    /// service) and the resident left without an accepted application.
+    Unfinished,
 }
 
 impl TurnedAway {
@@ -39,6 +45,8 @@ impl TurnedAway {
             TurnedAway::Closed => "closed",
             TurnedAway::ServiceUnavailable => "service_unavailable",
             TurnedAway::NotValid => "not_valid",
+            TurnedAway::NotRegistered => "not_registered",
+            TurnedAway::Unfinished => "unfinished",
         }
     }
 }
@@ -92,6 +100,8 @@ pub struct Profile {
     pub needs_assistance: bool,
     /// Companions aged 65 or over who come along (appointment holders only).
     pub companions: u8,
+    /// Whether, once booked, they fill in the e-form in the app.
+    pub fills_eform: bool,
 }
 
 /// One draw, for the determinism tests: which resident, which purpose, what value.
@@ -188,6 +198,7 @@ impl Profile {
             returns: draw.chance("returns", residents.return_probability),
             needs_assistance: false,
             companions: 0,
+            fills_eform: false,
         }
         .with_needs(config, &mut draw)
     }
@@ -205,6 +216,7 @@ impl Profile {
         let first = draw.chance("companion", residents.companion_probability);
         let second = draw.chance("second_companion", residents.second_companion_probability);
         self.companions = u8::from(first) * (1 + u8::from(second));
+        self.fills_eform = draw.chance("eform", residents.eform_probability);
         self
     }
 
@@ -243,6 +255,12 @@ pub struct Resident {
     /// For a holder, the first of their companions (they are numbered consecutively); for a
     /// companion, their holder.
     pub linked: u32,
+    /// The e-form the booking service stored for them (what their QR code holds).
+    pub eform: Option<EFormQr>,
+    /// Device operations so far (each draws from its own stream).
+    pub operations: u32,
+    /// Visits to a photo counter on this trip to the centre.
+    pub counter_visits: u8,
 }
 
 impl Resident {
@@ -260,6 +278,9 @@ impl Resident {
             tag_visits: 0,
             late_walk_in: false,
             linked: u32::MAX,
+            eform: None,
+            operations: 0,
+            counter_visits: 0,
         }
     }
 }

@@ -3,46 +3,111 @@
 
 use hkic_base::SimTime;
 use hkic_kernel::{DropCause, Kernel, Network, NodeId, Streams, Verdict};
+use hkic_services::booking::BookingService;
 use hkic_services::io::{Address, Output};
 use hkic_services::messages::{CentreId, Message};
+use hkic_services::registration::RegistrationService;
+use hkic_terminals::photo_counter::PhotoCounterInput;
+use hkic_terminals::registration_kiosk::RegistrationKioskInput;
 use hkic_terminals::{BookingAppInput, TagKioskInput};
 
 use crate::checkers::Violation;
 use crate::config::{Config, LinkName};
+use crate::devices::Station;
 use crate::event::{Event, Observation};
 use crate::world::World;
 
-/// The central services (the booking service today).
+/// The booking service's node.
 pub const CENTRAL: NodeId = NodeId(0);
 /// Residents' phones and browsers: the booking app.
 pub const PUBLIC: NodeId = NodeId(1);
+/// The registration service's node.
+pub const REGISTRATION: NodeId = NodeId(2);
 /// The one centre of this scenario.
 pub const CENTRE: CentreId = CentreId(0);
-const FIRST_KIOSK: u16 = 2;
+const FIRST_TERMINAL: u16 = 3;
 
-pub fn kiosk_node(kiosk: u16) -> NodeId {
-    NodeId(FIRST_KIOSK + kiosk)
+/// A terminal at the centre.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Terminal {
+    TagKiosk(u16),
+    Station(Station),
+}
+
+/// The centre's terminals, numbered after the central nodes: tag kiosks, registration kiosks,
+/// photo counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    pub tag_kiosks: u16,
+    pub registration_kiosks: u16,
+    pub photo_counters: u16,
+}
+
+impl Layout {
+    pub fn of(config: &Config) -> Layout {
+        Layout {
+            tag_kiosks: config.centre.tag_kiosks,
+            registration_kiosks: config.centre.registration_kiosks,
+            photo_counters: config.centre.photo_counters,
+        }
+    }
+
+    pub fn tag_kiosk(&self, kiosk: u16) -> NodeId {
+        NodeId(FIRST_TERMINAL + kiosk)
+    }
+
+    pub fn station(&self, station: Station) -> NodeId {
+        let first_station = FIRST_TERMINAL + self.tag_kiosks;
+        match station {
+            Station::RegistrationKiosk(kiosk) => NodeId(first_station + kiosk),
+            Station::PhotoCounter(counter) => {
+                NodeId(first_station + self.registration_kiosks + counter)
+            }
+        }
+    }
+
+    pub fn terminal(&self, node: NodeId) -> Option<Terminal> {
+        let index = node.0.checked_sub(FIRST_TERMINAL)?;
+        if index < self.tag_kiosks {
+            return Some(Terminal::TagKiosk(index));
+        }
+        let index = index - self.tag_kiosks;
+        if index < self.registration_kiosks {
+            return Some(Terminal::Station(Station::RegistrationKiosk(index)));
+        }
+        let index = index - self.registration_kiosks;
+        (index < self.photo_counters).then_some(Terminal::Station(Station::PhotoCounter(index)))
+    }
+
+    /// Every terminal's node.
+    pub fn terminals(&self) -> impl Iterator<Item = NodeId> {
+        let count = self.tag_kiosks + self.registration_kiosks + self.photo_counters;
+        (FIRST_TERMINAL..FIRST_TERMINAL + count).map(NodeId)
+    }
+
+    pub fn nodes(&self) -> usize {
+        usize::from(
+            FIRST_TERMINAL + self.tag_kiosks + self.registration_kiosks + self.photo_counters,
+        )
+    }
 }
 
 pub fn address(node: NodeId) -> Address {
     Address(node.0)
 }
 
-fn node(address: Address) -> NodeId {
+pub(crate) fn node(address: Address) -> NodeId {
     NodeId(address.0)
 }
 
 pub fn network(config: &Config, streams: &Streams) -> Network {
-    let kiosks = config.centre.tag_kiosks;
-    let mut network = Network::new(usize::from(FIRST_KIOSK + kiosks));
+    let layout = Layout::of(config);
+    let mut network = Network::new(layout.nodes());
     network.connect(PUBLIC, CENTRAL, config.public_latency.clone(), streams);
-    for kiosk in 0..kiosks {
-        network.connect(
-            kiosk_node(kiosk),
-            CENTRAL,
-            config.centre_latency.clone(),
-            streams,
-        );
+    for terminal in layout.terminals() {
+        for service in [CENTRAL, REGISTRATION] {
+            network.connect(terminal, service, config.centre_latency.clone(), streams);
+        }
     }
     network
 }
@@ -52,8 +117,8 @@ pub fn link_sides(config: &Config, link: LinkName) -> (Vec<NodeId>, Vec<NodeId>)
     match link {
         LinkName::PublicCentral => (vec![PUBLIC], vec![CENTRAL]),
         LinkName::CentreCentral => (
-            (0..config.centre.tag_kiosks).map(kiosk_node).collect(),
-            vec![CENTRAL],
+            Layout::of(config).terminals().collect(),
+            vec![CENTRAL, REGISTRATION],
         ),
     }
 }
@@ -121,18 +186,34 @@ impl World {
         }
         let from = address(from);
         match to {
-            CENTRAL => self.booking_message(kernel, now, from, message),
+            CENTRAL => self.service_message::<BookingService>(kernel, now, from, message),
+            REGISTRATION => self.service_message::<RegistrationService>(kernel, now, from, message),
             PUBLIC => {
                 self.app
                     .handle_input(now, BookingAppInput::Message { from, message });
                 self.drain_app(kernel, now)
             }
-            kiosk => {
-                let index = kiosk.0 - FIRST_KIOSK;
-                self.kiosks[usize::from(index)]
-                    .handle_input(now, TagKioskInput::Message { from, message });
-                self.drain_kiosk(kernel, now, index)
-            }
+            terminal => match self.layout.terminal(terminal) {
+                Some(Terminal::TagKiosk(index)) => {
+                    self.kiosks[usize::from(index)]
+                        .handle_input(now, TagKioskInput::Message { from, message });
+                    self.drain_kiosk(kernel, now, index)
+                }
+                Some(Terminal::Station(Station::RegistrationKiosk(index))) => self
+                    .registration_kiosk_input(
+                        kernel,
+                        now,
+                        index,
+                        RegistrationKioskInput::Message { from, message },
+                    ),
+                Some(Terminal::Station(Station::PhotoCounter(index))) => self.photo_counter_input(
+                    kernel,
+                    now,
+                    index,
+                    PhotoCounterInput::Message { from, message },
+                ),
+                None => Ok(()),
+            },
         }
     }
 
@@ -147,12 +228,20 @@ impl World {
                 self.app.handle_input(now, BookingAppInput::Wake);
                 self.drain_app(kernel, now)
             }
-            CENTRAL => Ok(()),
-            kiosk => {
-                let index = kiosk.0 - FIRST_KIOSK;
-                self.kiosks[usize::from(index)].handle_input(now, TagKioskInput::Wake);
-                self.drain_kiosk(kernel, now, index)
-            }
+            CENTRAL | REGISTRATION => Ok(()),
+            terminal => match self.layout.terminal(terminal) {
+                Some(Terminal::TagKiosk(index)) => {
+                    self.kiosks[usize::from(index)].handle_input(now, TagKioskInput::Wake);
+                    self.drain_kiosk(kernel, now, index)
+                }
+                Some(Terminal::Station(Station::RegistrationKiosk(index))) => {
+                    self.registration_kiosk_input(kernel, now, index, RegistrationKioskInput::Wake)
+                }
+                Some(Terminal::Station(Station::PhotoCounter(index))) => {
+                    self.photo_counter_input(kernel, now, index, PhotoCounterInput::Wake)
+                }
+                None => Ok(()),
+            },
         }
     }
 
@@ -181,12 +270,12 @@ impl World {
         while let Some(output) = self.kiosks[usize::from(index)].poll_output() {
             match output {
                 Output::Send { to, message } => {
-                    self.send(kernel, now, kiosk_node(index), node(to), message)
+                    self.send(kernel, now, self.layout.tag_kiosk(index), node(to), message)
                 }
                 Output::WakeAt(at) => kernel.schedule(
                     at.max(now),
                     Event::Wake {
-                        node: kiosk_node(index),
+                        node: self.layout.tag_kiosk(index),
                     },
                 ),
                 Output::Event(event) => self.on_kiosk_event(kernel, now, index, event)?,

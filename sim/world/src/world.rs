@@ -2,22 +2,30 @@
 //! kernel's events. This file holds the state and the dispatch; the flows live beside it
 //! (`booking_phase`, `centre`, `host`, `wiring`, `fault_events`).
 
+use std::collections::BTreeMap;
+
 use hkic_base::{Date, SimTime, Stream};
 use hkic_kernel::{FaultInjector, Flow, Kernel, Network, NodeId, Streams};
-use hkic_services::booking::BookingConfig;
-use hkic_terminals::{BookingApp, TagKiosk};
+use hkic_services::booking::{BookingConfig, BookingService};
+use hkic_services::registration::{RegistrationConfig, RegistrationService};
+use hkic_terminals::photo_counter::{CounterVisit, PhotoCounterConfig};
+use hkic_terminals::registration_kiosk::RegistrationKioskConfig;
+use hkic_terminals::{BookingApp, PhotoCounter, RegistrationKiosk, TagKiosk};
 
 use crate::checkers::{Checkers, Violation};
 use crate::config::Config;
+use crate::devices::timing::TimingDevices;
+use crate::devices::{DeviceModel, Station};
 use crate::event::{Event, Observation, Stage};
-use crate::host::BookingHost;
+use crate::host::ServiceHost;
 use crate::labels;
 use crate::metrics::Metrics;
 use crate::plant::PlantedBug;
 use crate::pool::ServerPool;
 use crate::population::AgeModel;
 use crate::residents::{Draw, Kind, Profile, Resident};
-use crate::wiring::{CENTRAL, PUBLIC, kiosk_node};
+use crate::scenario::Fidelity;
+use crate::wiring::{CENTRAL, CENTRE, Layout, PUBLIC, REGISTRATION, address};
 
 /// The first broken invariant, when and at which trace record it was seen.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,9 +39,19 @@ pub struct World {
     pub(crate) config: Config,
     pub(crate) faults: FaultInjector,
     pub(crate) network: Network,
-    pub(crate) booking: BookingHost,
+    pub(crate) layout: Layout,
+    pub(crate) booking: ServiceHost<BookingService>,
+    pub(crate) registration: ServiceHost<RegistrationService>,
     pub(crate) app: BookingApp,
     pub(crate) kiosks: Vec<TagKiosk>,
+    pub(crate) registration_kiosks: Vec<RegistrationKiosk>,
+    pub(crate) counters: Vec<PhotoCounter>,
+    /// Answers the stations' device requests (at the scenario's fidelity).
+    pub(crate) devices: Box<dyn DeviceModel>,
+    /// The officers' and residents' own steps that are not devices (keying a reference).
+    pub(crate) people: TimingDevices,
+    /// What a kiosk established for residents now waiting for a counter.
+    pub(crate) visits: BTreeMap<u32, CounterVisit>,
     pub(crate) residents: Vec<Resident>,
     pub(crate) pools: [ServerPool; 3],
     pub(crate) checkers: Checkers,
@@ -66,27 +84,75 @@ impl World {
             &streams,
         );
         let network = crate::wiring::network(&config, &streams);
-        let booking = BookingHost::new(
+        let layout = Layout::of(&config);
+        let read_back_from_cache = plant == Some(PlantedBug::ReadBackFromCache);
+        let booking = ServiceHost::new(
             booking_config(&config, plant),
             streams.stream(labels::disk_latency(CENTRAL.0)),
-            plant == Some(PlantedBug::ReadBackFromCache),
+            read_back_from_cache,
+        );
+        let registration = ServiceHost::new(
+            RegistrationConfig {
+                acknowledgement_key: seed,
+            },
+            streams.stream(labels::disk_latency(REGISTRATION.0)),
+            read_back_from_cache,
         );
         let jitter = |node: NodeId| -> Stream { streams.stream(labels::retry_jitter(node.0)) };
-        let app = BookingApp::new(
-            crate::wiring::address(CENTRAL),
-            config.retry,
-            jitter(PUBLIC),
-        );
+        let app = BookingApp::new(address(CENTRAL), config.retry, jitter(PUBLIC));
         let kiosks = (0..config.centre.tag_kiosks)
             .map(|k| {
                 TagKiosk::new(
-                    crate::wiring::CENTRE,
-                    crate::wiring::address(CENTRAL),
+                    CENTRE,
+                    address(CENTRAL),
                     config.retry,
-                    jitter(kiosk_node(k)),
+                    jitter(layout.tag_kiosk(k)),
                 )
             })
             .collect();
+        let devices = &config.devices;
+        let registration_kiosks = (0..config.centre.registration_kiosks)
+            .map(|k| {
+                let kiosk_config = RegistrationKioskConfig {
+                    centre: CENTRE,
+                    booking_service: address(CENTRAL),
+                    registration_service: address(REGISTRATION),
+                    retry: config.retry,
+                    thumb_attempts_max: attempts(devices.thumb_attempts),
+                    qr_attempts_max: attempts(devices.qr_attempts),
+                };
+                let node = layout.station(Station::RegistrationKiosk(k));
+                RegistrationKiosk::new(kiosk_config, jitter(node))
+            })
+            .collect();
+        let counters = (0..config.centre.photo_counters)
+            .map(|c| {
+                let counter_config = PhotoCounterConfig {
+                    centre: CENTRE,
+                    officer: hkic_services::messages::OfficerId(c + 1),
+                    booking_service: address(CENTRAL),
+                    registration_service: address(REGISTRATION),
+                    retry: config.retry,
+                    photo_attempts_max: attempts(devices.photo_attempts),
+                };
+                let node = layout.station(Station::PhotoCounter(c));
+                PhotoCounter::new(counter_config, jitter(node))
+            })
+            .collect();
+        let timing = || {
+            TimingDevices::new(
+                config.devices.clone(),
+                streams,
+                config.centre.registration_kiosks,
+                config.centre.photo_counters,
+                |station| layout.station(station).0,
+            )
+        };
+        let device_model: Box<dyn DeviceModel> = match config.fidelity {
+            Fidelity::Timing => Box::new(timing()),
+            Fidelity::Full => unreachable!("validation refuses full fidelity until it lands"),
+        };
+        let people = timing();
         let residents = population(&config, &streams, draws);
         let centre = &config.centre;
         let pool = |servers| ServerPool::new(servers, centre.open_intervals());
@@ -99,9 +165,16 @@ impl World {
         World {
             faults,
             network,
+            layout,
             booking,
+            registration,
             app,
             kiosks,
+            registration_kiosks,
+            counters,
+            devices: device_model,
+            people,
+            visits: BTreeMap::new(),
             residents,
             pools,
             checkers,
@@ -127,6 +200,14 @@ impl World {
                 }
                 // Companions come when their holder does.
                 Kind::Companion => {}
+            }
+            if resident.kind != Kind::Appointment && resident.profile.fills_eform {
+                // The evening before their day (appointment holders fill it in on booking).
+                let before = SimTime::at_midnight(resident.day)
+                    .as_nanos()
+                    .saturating_sub(EFORM_LEAD.as_nanos());
+                let at = SimTime::from_nanos(before).max(self.config.start);
+                kernel.schedule(at, Event::FillEForm { resident: id });
             }
         }
         self.schedule_faults(kernel);
@@ -169,10 +250,22 @@ impl World {
         let result = match event {
             Event::BookingDue { resident } => self.booking_due(kernel, now, resident),
             Event::Arrive { resident } => self.arrive(kernel, now, resident),
+            Event::FillEForm { resident } => self.fill_eform(kernel, now, resident),
             Event::ServiceDone { stage, server } => self.service_done(kernel, now, stage, server),
             Event::Deliver { from, to, message } => self.deliver(kernel, now, from, to, message),
             Event::Wake { node } => self.wake(kernel, now, node),
-            Event::DiskDone { incarnation, op } => self.disk_done(kernel, now, incarnation, op),
+            Event::DiskDone {
+                node,
+                incarnation,
+                op,
+            } => self.disk_done_at(kernel, now, node, incarnation, op),
+            Event::DeviceDone { station, outcome } => {
+                self.device_done(kernel, now, station, outcome)
+            }
+            Event::OfficerKeyed { kiosk, reference } => {
+                self.officer_keyed(kernel, now, kiosk, reference)
+            }
+            Event::Restored { station } => self.restored(kernel, now, station),
             Event::Crash { node, down_for } => self.crash(kernel, now, node, down_for),
             Event::Restart { node, incarnation } => self.restart(kernel, now, node, incarnation),
             Event::Partition {
@@ -240,6 +333,10 @@ impl World {
     }
 }
 
+fn attempts(count: u8) -> std::num::NonZeroU8 {
+    std::num::NonZeroU8::new(count).unwrap_or(std::num::NonZeroU8::MIN)
+}
+
 /// The booking service's configuration; a planted `overbook` bug raises every quota by one.
 fn booking_config(config: &Config, plant: Option<PlantedBug>) -> BookingConfig {
     let mut timetable = config.centre.timetable.clone();
@@ -305,6 +402,9 @@ fn population(
     }
     residents
 }
+
+/// How long before the start of their day walk-ins and companions fill in the e-form.
+const EFORM_LEAD: hkic_base::SimDuration = hkic_base::SimDuration::from_hours(4);
 
 /// A bound on one day's walk-ins (the scenario's mean is at most a million).
 const MAX_WALK_INS_PER_DAY: u32 = 10_000_000;

@@ -76,11 +76,27 @@ fn scheduled_faults_strike_when_the_scenario_says() {
     );
     // Residents at the tag kiosks wait out the partition instead of being turned away.
     assert_eq!(report.residents.turned_away_service_unavailable, 0);
-    // The kiosk kept retrying through the 3-minute partition, holding its resident.
+    // The registration kiosks and counters kept retrying through the 3-minute partition,
+    // holding their residents, instead of sending them away.
+    let registration = &report.registration;
+    for (what, counts) in [
+        ("kiosk referrals", &registration.kiosk_referrals),
+        (
+            "unfinished counter visits",
+            &registration.counter_unfinished,
+        ),
+    ] {
+        assert!(
+            counts
+                .iter()
+                .all(|count| count.name != "service_unreachable"),
+            "{what}: {counts:?}"
+        );
+    }
     assert!(
-        report.stages[0].service_seconds.max > 180.0,
+        report.stages[2].service_seconds.max > 180.0,
         "{:?}",
-        report.stages[0].service_seconds
+        report.stages[2].service_seconds
     );
 }
 
@@ -123,4 +139,42 @@ fn an_unverified_journal_loses_acknowledged_bookings_and_a_checker_notices() {
     }
     // Whether a lost write meets a crash before the day depends on the seed; most do.
     assert!(caught >= 3, "caught in {caught} of 4 seeds");
+}
+
+/// Crashes of the registration service only, on the centre's day.
+const REGISTRATION_CRASHES: [&str; 2] = [
+    r#"faults.crash_nodes=["registration"]"#,
+    r#"faults.windows=[{"from": "2019-01-21T08:00", "until": "2019-01-21T20:00"}]"#,
+];
+
+#[test]
+fn registration_survives_its_crashes_and_keeps_every_accepted_application() {
+    for seed in 1..=2 {
+        let report = run(&request(seed, "chaos", &REGISTRATION_CRASHES), None)
+            .expect("valid")
+            .report;
+        assert_eq!(
+            report.outcome.status,
+            Status::Ok,
+            "seed {seed}: {:?}",
+            report.outcome.violation
+        );
+        let crashes = report.faults.iter().find(|f| f.kind == "crash").unwrap();
+        assert!(crashes.injected >= 3, "seed {seed}: {crashes:?}");
+        assert!(report.registration.accepted > 700, "seed {seed}");
+    }
+}
+
+#[test]
+fn an_unverified_registration_journal_loses_accepted_applications_and_a_checker_notices() {
+    for seed in 1..=2 {
+        let mut request = request(seed, "chaos", &REGISTRATION_CRASHES);
+        request.plant = Some(PlantedBug::ReadBackFromCache);
+        let report = run(&request, None).expect("valid").report;
+        let violation = report.outcome.violation.expect("the checker fires");
+        assert_eq!(
+            violation.invariant, "accepted-applications-kept",
+            "seed {seed}: {violation:?}"
+        );
+    }
 }

@@ -10,11 +10,15 @@
 //! This crate also holds what the services and their clients share: the message types
 //! ([`messages`]), the sans-IO plumbing ([`io`]), the durable journal ([`journal`]) and the
 //! client side of request/reply with retries and idempotency ([`rpc`]).
+//!
+//! The services so far: [`booking`] (appointments, check-in, walk-ins, e-forms) and
+//! [`registration`] (applications, the duplicate check on the thumbs, acknowledgements).
 
 pub mod booking;
 pub mod io;
 pub mod journal;
 pub mod messages;
+pub mod registration;
 pub mod rpc;
 #[cfg(test)]
 mod test_disk;

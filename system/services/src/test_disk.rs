@@ -1,8 +1,14 @@
 //! An in-memory disk for the services' unit tests: it carries out `DiskRequest`s as the
 //! simulator's disk does (a write cache, syncs to a media, reads from the media), damaging
-//! writes on their way to the media when a test asks it to.
+//! writes on their way to the media when a test asks it to; and a harness that drives any
+//! service against it, crashes included.
 
-use crate::io::{DiskCompletion, DiskRequest};
+use std::collections::VecDeque;
+
+use hkic_base::SimTime;
+
+use crate::io::{Address, DiskCompletion, DiskRequest, Input, Output};
+use crate::messages::Message;
 
 /// What happens to one write when it reaches the media.
 #[derive(Clone, Copy, Debug)]
@@ -73,5 +79,105 @@ impl TestDisk {
     /// A crash: unsynced writes are gone.
     pub(crate) fn crash(&mut self) {
         self.cache.clear();
+    }
+}
+
+/// What [`Harness`] needs of a service: the sans-IO interface every service has, and the
+/// two ways to build one (fresh, and from its media after a crash).
+pub(crate) trait TestService {
+    type Config: Clone;
+    type Event;
+
+    fn start(config: Self::Config) -> Self;
+    fn restart(config: Self::Config, media: &[u8]) -> Self;
+    fn handle_input(&mut self, now: SimTime, input: Input);
+    fn poll_output(&mut self) -> Option<Output<Self::Event>>;
+}
+
+/// The address every test request comes from.
+pub(crate) const CLIENT: Address = Address(7);
+
+/// Drives a service against a [`TestDisk`]; disk operations complete one at a time, when the
+/// test says, so crashes can strike between any two of them.
+pub(crate) struct Harness<S: TestService> {
+    config: S::Config,
+    pub(crate) service: S,
+    pub(crate) disk: TestDisk,
+    pub(crate) pending: VecDeque<DiskRequest>,
+    pub(crate) replies: Vec<Message>,
+    /// Every event of every incarnation, in order.
+    pub(crate) events: Vec<S::Event>,
+}
+
+impl<S: TestService> Harness<S> {
+    pub(crate) fn new(config: S::Config) -> Harness<S> {
+        Harness {
+            service: S::start(config.clone()),
+            config,
+            disk: TestDisk::default(),
+            pending: VecDeque::new(),
+            replies: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
+    pub(crate) fn input(&mut self, now: SimTime, input: Input) {
+        self.service.handle_input(now, input);
+        self.drain();
+    }
+
+    fn drain(&mut self) {
+        while let Some(output) = self.service.poll_output() {
+            match output {
+                Output::Send { message, .. } => self.replies.push(message),
+                Output::Disk(request) => self.pending.push_back(request),
+                Output::Event(event) => self.events.push(event),
+                Output::WakeAt(_) => {}
+                Output::Halt(reason) => panic!("halted: {reason}"),
+            }
+        }
+    }
+
+    pub(crate) fn send(&mut self, now: SimTime, message: Message) {
+        let from = CLIENT;
+        self.input(now, Input::Message { from, message });
+    }
+
+    /// Carries out the oldest pending disk request; false if there was none.
+    pub(crate) fn step_disk(&mut self, now: SimTime) -> bool {
+        self.step_disk_with(now, Damage::None)
+    }
+
+    /// As [`Harness::step_disk`], doing `damage` to a write the step takes to the media.
+    pub(crate) fn step_disk_with(&mut self, now: SimTime, damage: Damage) -> bool {
+        let Some(request) = self.pending.pop_front() else {
+            return false;
+        };
+        if let Some(completion) = self.disk.execute(request, &mut std::iter::once(damage)) {
+            self.input(now, Input::Disk(completion));
+        }
+        true
+    }
+
+    pub(crate) fn settle(&mut self, now: SimTime) {
+        while self.step_disk(now) {}
+    }
+
+    /// A crash: unsynced writes and requests in flight are gone; the service restarts from
+    /// its media.
+    pub(crate) fn crash(&mut self) {
+        self.disk.crash();
+        self.pending.clear();
+        self.service = S::restart(self.config.clone(), &self.disk.media);
+        self.drain();
+    }
+
+    /// Sends a request, lets the disk settle and returns the one reply it got.
+    pub(crate) fn request(&mut self, now: SimTime, message: Message) -> Message {
+        let before = self.replies.len();
+        self.send(now, message);
+        self.settle(now);
+        assert_eq!(self.replies.len(), before + 1, "one reply");
+        self.replies.last().expect("one reply").clone()
     }
 }

@@ -2,10 +2,16 @@
 //! fresh machine with no files.
 
 /// (name, file text), in the order `hkic-sim scenarios` lists them. The first is the default.
-pub const SCENARIOS: &[(&str, &str)] = &[(
-    "centre-day",
-    include_str!("../../../../scenarios/centre-day.json"),
-)];
+pub const SCENARIOS: &[(&str, &str)] = &[
+    (
+        "centre-day",
+        include_str!("../../../../scenarios/centre-day.json"),
+    ),
+    (
+        "centre-rush-day",
+        include_str!("../../../../scenarios/centre-rush-day.json"),
+    ),
+];
 
 pub const FAULT_PROFILES: &[(&str, &str)] = &[
     (

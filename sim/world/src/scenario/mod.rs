@@ -9,6 +9,7 @@ mod overrides;
 mod profile;
 mod schema;
 mod validate;
+mod validate_devices;
 mod values;
 
 use std::path::Path;

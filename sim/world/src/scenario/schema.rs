@@ -36,6 +36,7 @@ pub struct ScenarioFile {
     pub booking: BookingSpec,
     pub residents: ResidentSpec,
     pub service_times: ServiceTimesSpec,
+    pub devices: DevicesSpec,
     pub network: NetworkSpec,
     pub services: ServicesSpec,
     pub terminals: TerminalsSpec,
@@ -102,6 +103,7 @@ pub struct ResidentSpec {
     pub born: BornSpec,
     pub assistance: AssistanceSpec,
     pub companions: CompanionsSpec,
+    pub eform: f64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -144,6 +146,87 @@ pub struct ServiceTimesSpec {
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct DevicesSpec {
+    pub old_card: OldCardSpec,
+    pub thumbs: ThumbsSpec,
+    pub qr: QrSpec,
+    pub printer: PrinterSpec,
+    pub camera: CameraSpec,
+    pub officers: OfficersSpec,
+    pub faults: DeviceFaultsSpec,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OldCardSpec {
+    pub read: DistSpec,
+    pub unreadable: f64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThumbsSpec {
+    pub capture: DistSpec,
+    pub attempts: u32,
+    pub capture_failure: f64,
+    pub non_match: f64,
+    pub non_match_poor: f64,
+    pub poor_fingers: AgeSharesSpec,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgeSharesSpec {
+    pub under_65: f64,
+    pub aged_65_or_over: f64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QrSpec {
+    pub scan: DistSpec,
+    pub attempts: u32,
+    pub no_read: f64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrinterSpec {
+    pub print: DistSpec,
+    pub out_of_paper: f64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CameraSpec {
+    pub photo: DistSpec,
+    pub attempts: u32,
+    pub retake: f64,
+    pub retake_assisted: f64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficersSpec {
+    pub key_reference: DistSpec,
+    pub reference_found: f64,
+    pub form_entry: DistSpec,
+    pub inspect_old_card: DistSpec,
+    pub not_identified: f64,
+    pub verify_identity: DistSpec,
+    pub not_verified: f64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceFaultsSpec {
+    pub jam: f64,
+    pub offline: f64,
+    pub repair: DistSpec,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NetworkSpec {
     pub public_to_central: LinkSpec,
     pub centre_to_central: LinkSpec,
@@ -159,6 +242,7 @@ pub struct LinkSpec {
 #[serde(deny_unknown_fields)]
 pub struct ServicesSpec {
     pub booking: ServiceHostSpec,
+    pub registration: ServiceHostSpec,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -6,33 +6,43 @@ use hkic_kernel::{FaultKind, Limits, PartitionMode};
 use hkic_services::booking::CentreTimetable;
 use hkic_services::rpc::RetryPolicy;
 
-use super::schema::{BornSpec, PartitionModeSpec, ScheduledFaultSpec};
+use super::schema::{BornSpec, PartitionModeSpec, ScheduledFaultSpec, ServiceHostSpec};
 use super::values::DistSpec;
 use super::{Fidelity, LoadedProfile, Scenario, ScenarioError, blame_override, embedded};
 use crate::config::{
-    BookingPhaseConfig, CentreConfig, Config, CrashTarget, FaultsConfig, LinkName, ResidentConfig,
-    ScheduledFault, ServiceTimes,
+    BookingPhaseConfig, CentreConfig, Config, CrashTarget, DiskTimes, FaultsConfig, LinkName,
+    ResidentConfig, ScheduledFault, ServiceTimes,
 };
 use crate::population::AgeModel;
 
 /// Checks one scenario field at a time; the first problem is returned.
-struct Check<'a> {
-    source_name: &'a str,
+pub(super) struct Check<'a> {
+    pub(super) source_name: &'a str,
 }
 
 impl Check<'_> {
-    fn fail<T>(&self, path: &str, problem: impl Into<String>) -> Result<T, ScenarioError> {
+    pub(super) fn fail<T>(
+        &self,
+        path: &str,
+        problem: impl Into<String>,
+    ) -> Result<T, ScenarioError> {
         Err(ScenarioError::field(self.source_name, path, problem))
     }
 
-    fn count(&self, path: &str, value: u32, min: u32, max: u32) -> Result<u32, ScenarioError> {
+    pub(super) fn count(
+        &self,
+        path: &str,
+        value: u32,
+        min: u32,
+        max: u32,
+    ) -> Result<u32, ScenarioError> {
         if value < min || value > max {
             return self.fail(path, format!("expected {min} to {max}, got {value}"));
         }
         Ok(value)
     }
 
-    fn probability(&self, path: &str, value: f64) -> Result<f64, ScenarioError> {
+    pub(super) fn probability(&self, path: &str, value: f64) -> Result<f64, ScenarioError> {
         if !(value.is_finite() && (0.0..=1.0).contains(&value)) {
             return self.fail(
                 path,
@@ -42,19 +52,28 @@ impl Check<'_> {
         Ok(value)
     }
 
-    fn dist(&self, path: &str, spec: &DistSpec) -> Result<DurationDist, ScenarioError> {
+    pub(super) fn dist(&self, path: &str, spec: &DistSpec) -> Result<DurationDist, ScenarioError> {
         spec.build()
             .or_else(|error| self.fail(path, error.to_string()))
     }
 
-    fn positive(&self, path: &str, value: SimDuration) -> Result<SimDuration, ScenarioError> {
+    pub(super) fn positive(
+        &self,
+        path: &str,
+        value: SimDuration,
+    ) -> Result<SimDuration, ScenarioError> {
         if value.is_zero() {
             return self.fail(path, "expected a duration more than zero, got 0s");
         }
         Ok(value)
     }
 
-    fn covered(&self, calendar: &Calendar, path: &str, date: Date) -> Result<Date, ScenarioError> {
+    pub(super) fn covered(
+        &self,
+        calendar: &Calendar,
+        path: &str,
+        date: Date,
+    ) -> Result<Date, ScenarioError> {
         if !calendar.covers(date) {
             let (first, last) = (calendar.first(), calendar.last());
             return self.fail(
@@ -149,6 +168,7 @@ fn check_all(
         booking,
         residents,
         service_times,
+        devices: super::validate_devices::devices(&check, &file.devices)?,
         public_latency: check.dist(
             "network.public_to_central.latency",
             &file.network.public_to_central.latency,
@@ -157,13 +177,11 @@ fn check_all(
             "network.centre_to_central.latency",
             &file.network.centre_to_central.latency,
         )?,
-        disk_sync: check.dist(
-            "services.booking.disk_sync",
-            &file.services.booking.disk_sync,
-        )?,
-        disk_read: check.dist(
-            "services.booking.disk_read",
-            &file.services.booking.disk_read,
+        booking_disk: disk_times(&check, "services.booking", &file.services.booking)?,
+        registration_disk: disk_times(
+            &check,
+            "services.registration",
+            &file.services.registration,
         )?,
         retry,
         faults,
@@ -442,6 +460,7 @@ fn residents(
         )?,
         second_companion_probability: check
             .probability("residents.companions.second", spec.companions.second)?,
+        eform_probability: check.probability("residents.eform", spec.eform)?,
     })
 }
 
@@ -467,6 +486,17 @@ fn ages(check: &Check<'_>, born: &BornSpec) -> Result<AgeModel, ScenarioError> {
         first_year: born.from,
         last_year: born.until,
         others: check.probability("residents.born.others", born.others)?,
+    })
+}
+
+fn disk_times(
+    check: &Check<'_>,
+    path: &str,
+    spec: &ServiceHostSpec,
+) -> Result<DiskTimes, ScenarioError> {
+    Ok(DiskTimes {
+        sync: check.dist(&format!("{path}.disk_sync"), &spec.disk_sync)?,
+        read: check.dist(&format!("{path}.disk_read"), &spec.disk_read)?,
     })
 }
 

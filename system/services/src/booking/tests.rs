@@ -1,14 +1,11 @@
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
 use super::*;
-use crate::io::DiskRequest;
 use crate::messages::EFormLookupOutcome;
-use crate::test_disk::TestDisk;
-
-const APP: Address = Address(7);
+use crate::test_disk::TestService;
 
 fn date(text: &str) -> Date {
     text.parse().unwrap()
@@ -38,80 +35,28 @@ fn config(slot_quota: u16, walk_in_quota: u16) -> BookingConfig {
     }
 }
 
-/// Drives a service against an in-memory disk; disk operations complete one at a time, when
-/// the test says, so crashes can strike between any two of them.
-struct Harness {
-    config: BookingConfig,
-    service: BookingService,
-    disk: TestDisk,
-    pending: VecDeque<DiskRequest>,
-    replies: Vec<Message>,
-    events: Vec<BookingEvent>,
-}
+impl TestService for BookingService {
+    type Config = BookingConfig;
+    type Event = BookingEvent;
 
-impl Harness {
-    fn new(config: BookingConfig) -> Harness {
-        Harness {
-            service: BookingService::new(config.clone()),
-            config,
-            disk: TestDisk::default(),
-            pending: VecDeque::new(),
-            replies: Vec::new(),
-            events: Vec::new(),
-        }
+    fn start(config: BookingConfig) -> BookingService {
+        BookingService::new(config)
     }
 
-    fn input(&mut self, now: SimTime, input: Input) {
-        self.service.handle_input(now, input);
-        self.drain();
+    fn restart(config: BookingConfig, media: &[u8]) -> BookingService {
+        BookingService::recover(config, media).unwrap()
     }
 
-    fn drain(&mut self) {
-        while let Some(output) = self.service.poll_output() {
-            match output {
-                Output::Send { message, .. } => self.replies.push(message),
-                Output::Disk(request) => self.pending.push_back(request),
-                Output::Event(event) => self.events.push(event),
-                Output::WakeAt(_) => {}
-                Output::Halt(reason) => panic!("halted: {reason}"),
-            }
-        }
+    fn handle_input(&mut self, now: SimTime, input: Input) {
+        BookingService::handle_input(self, now, input);
     }
 
-    fn send(&mut self, now: SimTime, message: Message) {
-        self.input(now, Input::Message { from: APP, message });
-    }
-
-    /// Carries out the oldest pending disk request; false if there was none.
-    fn step_disk(&mut self, now: SimTime) -> bool {
-        let Some(request) = self.pending.pop_front() else {
-            return false;
-        };
-        if let Some(completion) = self.disk.execute(request, &mut std::iter::empty()) {
-            self.input(now, Input::Disk(completion));
-        }
-        true
-    }
-
-    fn settle(&mut self, now: SimTime) {
-        while self.step_disk(now) {}
-    }
-
-    fn crash(&mut self) {
-        self.disk.crash();
-        self.pending.clear();
-        self.service = BookingService::recover(self.config.clone(), &self.disk.media).unwrap();
-        self.drain();
-    }
-
-    fn request(&mut self, now: SimTime, message: Message) -> Message {
-        let before = self.replies.len();
-        self.send(now, message);
-        self.settle(now);
-        assert_eq!(self.replies.len(), before + 1, "one reply");
-        self.replies.last().unwrap().clone()
+    fn poll_output(&mut self) -> Option<Output<BookingEvent>> {
+        BookingService::poll_output(self)
     }
 }
+
+type Harness = crate::test_disk::Harness<BookingService>;
 
 fn book(resident: u32, day: &str, hour: u32, minute: u32) -> Message {
     Message::BookRequest {

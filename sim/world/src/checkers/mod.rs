@@ -6,7 +6,9 @@
 //! holds two bookings, a booking a resident was told about is honoured (invariant 4 for
 //! bookings), a restarted service can read back every record it wrote, every resident who
 //! came in is accounted for (served, turned away, gave up, or still inside), and, at the end,
-//! every queue drains (liveness).
+//! every queue drains (liveness); and registration's invariants (`applications`).
+
+mod applications;
 
 use std::collections::BTreeMap;
 
@@ -29,7 +31,9 @@ pub const QUEUES_DRAIN: &str = "queues-drain";
 pub const JOURNAL_INTEGRITY: &str = "journal-integrity";
 pub const RESIDENTS_ACCOUNTED: &str = "every-resident-accounted";
 
-pub const ALL: [&str; 7] = [
+pub use applications::{ACCEPTED_APPLICATIONS_KEPT, ONE_APPLICATION_PER_RESIDENT};
+
+pub const ALL: [&str; 9] = [
     SLOT_QUOTA,
     WALK_IN_QUOTA,
     ONE_BOOKING_PER_RESIDENT,
@@ -37,6 +41,8 @@ pub const ALL: [&str; 7] = [
     QUEUES_DRAIN,
     JOURNAL_INTEGRITY,
     RESIDENTS_ACCOUNTED,
+    ONE_APPLICATION_PER_RESIDENT,
+    ACCEPTED_APPLICATIONS_KEPT,
 ];
 
 #[derive(Debug)]
@@ -50,6 +56,7 @@ pub struct Checkers {
     /// Who is inside the centre now, by resident number.
     inside: Vec<bool>,
     inside_count: u64,
+    applications: applications::ApplicationChecks,
     checks: BTreeMap<&'static str, u64>,
 }
 
@@ -65,6 +72,7 @@ impl Checkers {
             told: BTreeMap::new(),
             inside: Vec::new(),
             inside_count: 0,
+            applications: applications::ApplicationChecks::default(),
             checks: ALL.iter().map(|name| (*name, 0)).collect(),
         }
     }

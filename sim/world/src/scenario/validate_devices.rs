@@ -1,0 +1,57 @@
+//! Checks the scenario's `devices` section: every duration a distribution, every chance a
+//! probability, every attempt limit from 1 to 20.
+
+use super::ScenarioError;
+use super::schema::DevicesSpec;
+use super::validate::Check;
+use crate::config::DeviceParams;
+
+fn attempts(check: &Check<'_>, path: &str, value: u32) -> Result<u8, ScenarioError> {
+    Ok(check.count(path, value, 1, 20)? as u8)
+}
+
+pub(super) fn devices(
+    check: &Check<'_>,
+    spec: &DevicesSpec,
+) -> Result<DeviceParams, ScenarioError> {
+    let chance = |path: &str, value: f64| check.probability(&format!("devices.{path}"), value);
+    let dist = |path: &str, value| check.dist(&format!("devices.{path}"), value);
+    let (old_card, thumbs, qr) = (&spec.old_card, &spec.thumbs, &spec.qr);
+    let (camera, officers, faults) = (&spec.camera, &spec.officers, &spec.faults);
+    Ok(DeviceParams {
+        old_card_read: dist("old_card.read", &old_card.read)?,
+        old_card_unreadable: chance("old_card.unreadable", old_card.unreadable)?,
+        thumb_capture: dist("thumbs.capture", &thumbs.capture)?,
+        thumb_attempts: attempts(check, "devices.thumbs.attempts", thumbs.attempts)?,
+        capture_failure: chance("thumbs.capture_failure", thumbs.capture_failure)?,
+        non_match: chance("thumbs.non_match", thumbs.non_match)?,
+        non_match_poor: chance("thumbs.non_match_poor", thumbs.non_match_poor)?,
+        poor_fingers_under_65: chance(
+            "thumbs.poor_fingers.under_65",
+            thumbs.poor_fingers.under_65,
+        )?,
+        poor_fingers_65_or_over: chance(
+            "thumbs.poor_fingers.aged_65_or_over",
+            thumbs.poor_fingers.aged_65_or_over,
+        )?,
+        qr_scan: dist("qr.scan", &qr.scan)?,
+        qr_attempts: attempts(check, "devices.qr.attempts", qr.attempts)?,
+        qr_no_read: chance("qr.no_read", qr.no_read)?,
+        print: dist("printer.print", &spec.printer.print)?,
+        out_of_paper: chance("printer.out_of_paper", spec.printer.out_of_paper)?,
+        photo: dist("camera.photo", &camera.photo)?,
+        photo_attempts: attempts(check, "devices.camera.attempts", camera.attempts)?,
+        photo_retake: chance("camera.retake", camera.retake)?,
+        photo_retake_assisted: chance("camera.retake_assisted", camera.retake_assisted)?,
+        key_reference: dist("officers.key_reference", &officers.key_reference)?,
+        reference_found: chance("officers.reference_found", officers.reference_found)?,
+        form_entry: dist("officers.form_entry", &officers.form_entry)?,
+        inspect_old_card: dist("officers.inspect_old_card", &officers.inspect_old_card)?,
+        not_identified: chance("officers.not_identified", officers.not_identified)?,
+        verify_identity: dist("officers.verify_identity", &officers.verify_identity)?,
+        not_verified: chance("officers.not_verified", officers.not_verified)?,
+        jam: chance("faults.jam", faults.jam)?,
+        offline: chance("faults.offline", faults.offline)?,
+        repair: dist("faults.repair", &faults.repair)?,
+    })
+}

@@ -1,0 +1,526 @@
+//! Registration at the centre: the Self-service Registration Kiosks and the photo counters,
+//! each running its real workflow (`hkic-terminals`), their device requests answered by the
+//! run's [`DeviceModel`](crate::devices::DeviceModel), their requests carried to the booking
+//! and registration services over the simulated network.
+//!
+//! A resident assigned to a kiosk or counter first spends their own interaction time there
+//! (reading the screen, sitting down: the scenario's `service_times`), then the workflow runs
+//! its steps, each device operation taking the time the device model says. Whatever the
+//! kiosk established travels with the resident to the counter ([`CounterVisit`]).
+
+use hkic_base::SimTime;
+use hkic_kernel::Kernel;
+use hkic_services::messages::{EFormReference, ResidentId};
+use hkic_terminals::TerminalOutput;
+use hkic_terminals::devices::{PhotoCapture, ThumbVerification};
+use hkic_terminals::photo_counter::{
+    CounterResult, CounterVisit, NotRegisteredReason, PhotoCounterDevice, PhotoCounterEvent,
+    PhotoCounterInput, PhotoCounterOutcome, UnfinishedReason,
+};
+use hkic_terminals::registration::RegistrationReferral;
+use hkic_terminals::registration_kiosk::{
+    RegistrationKioskDevice, RegistrationKioskEvent, RegistrationKioskInput,
+    RegistrationKioskOutcome, RegistrationResult,
+};
+
+use crate::checkers::Violation;
+use crate::devices::{Station, Subject};
+use crate::event::{DeviceOutcome, Event, Observation, Stage};
+use crate::residents::{Phase, TurnedAway};
+use crate::wiring::node;
+use crate::world::World;
+
+/// Counter visits on one trip after which an unfinished registration is left for another
+/// day (a loop guard against a counter that keeps failing).
+const MAX_COUNTER_VISITS: u8 = 3;
+
+impl World {
+    /// The resident at a station has finished their own part; the workflow starts.
+    pub(crate) fn begin_session(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        station: Station,
+    ) -> Result<(), Violation> {
+        match station {
+            Station::RegistrationKiosk(kiosk) => self.registration_kiosk_input(
+                kernel,
+                now,
+                kiosk,
+                RegistrationKioskInput::InsertOldCard,
+            ),
+            Station::PhotoCounter(counter) => {
+                let resident = self.occupant(station);
+                let visit = self.visits.remove(&resident).unwrap_or_default();
+                self.residents[resident as usize].counter_visits += 1;
+                self.photo_counter_input(kernel, now, counter, PhotoCounterInput::Begin { visit })
+            }
+        }
+    }
+
+    fn occupant(&self, station: Station) -> u32 {
+        let (stage, server) = match station {
+            Station::RegistrationKiosk(kiosk) => (Stage::Registration, kiosk),
+            Station::PhotoCounter(counter) => (Stage::Photo, counter),
+        };
+        self.pools[stage as usize]
+            .occupant(server)
+            .expect("a workflow only runs with a resident at its station")
+    }
+
+    /// What the device models may know about a resident; counts the operation.
+    fn subject(&mut self, resident: u32) -> Subject {
+        let record = &mut self.residents[resident as usize];
+        let subject = Subject {
+            resident,
+            born: record.profile.born,
+            needs_assistance: record.profile.needs_assistance,
+            eform: record.eform,
+            operation: record.operations,
+        };
+        record.operations += 1;
+        subject
+    }
+
+    pub(crate) fn registration_kiosk_input(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        kiosk: u16,
+        input: RegistrationKioskInput,
+    ) -> Result<(), Violation> {
+        self.registration_kiosks[usize::from(kiosk)].handle_input(now, input);
+        let station = Station::RegistrationKiosk(kiosk);
+        let here = self.layout.station(station);
+        while let Some(output) = self.registration_kiosks[usize::from(kiosk)].poll_output() {
+            match output {
+                TerminalOutput::Send { to, message } => {
+                    self.send(kernel, now, here, node(to), message)
+                }
+                TerminalOutput::WakeAt(at) => {
+                    kernel.schedule(at.max(now), Event::Wake { node: here })
+                }
+                TerminalOutput::Device(request) => self.operate_kiosk(kernel, now, kiosk, request),
+                TerminalOutput::Event(event) => self.on_kiosk_session(kernel, now, kiosk, event)?,
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn photo_counter_input(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        counter: u16,
+        input: PhotoCounterInput,
+    ) -> Result<(), Violation> {
+        self.counters[usize::from(counter)].handle_input(now, input);
+        let station = Station::PhotoCounter(counter);
+        let here = self.layout.station(station);
+        while let Some(output) = self.counters[usize::from(counter)].poll_output() {
+            match output {
+                TerminalOutput::Send { to, message } => {
+                    self.send(kernel, now, here, node(to), message)
+                }
+                TerminalOutput::WakeAt(at) => {
+                    kernel.schedule(at.max(now), Event::Wake { node: here })
+                }
+                TerminalOutput::Device(request) => {
+                    self.operate_counter(kernel, now, counter, request)
+                }
+                TerminalOutput::Event(event) => {
+                    self.on_counter_session(kernel, now, counter, event)?
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn operate_kiosk(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        kiosk: u16,
+        request: RegistrationKioskDevice,
+    ) {
+        let station = Station::RegistrationKiosk(kiosk);
+        let resident = self.occupant(station);
+        let subject = self.subject(resident);
+        let answer = self
+            .devices
+            .registration_kiosk(now, kiosk, &subject, request);
+        if let RegistrationKioskOutcome::ThumbsVerified(verification) = &answer.outcome {
+            let counts = &mut self.metrics.registration;
+            counts.thumb_verifications += 1;
+            if !matches!(verification, ThumbVerification::Matched { .. }) {
+                counts.thumb_failures += 1;
+            }
+        }
+        let outcome = DeviceOutcome::RegistrationKiosk(answer.outcome);
+        self.deliver_device_outcome(kernel, now, station, resident, answer.after, outcome);
+    }
+
+    fn operate_counter(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        counter: u16,
+        request: PhotoCounterDevice,
+    ) {
+        let station = Station::PhotoCounter(counter);
+        let resident = self.occupant(station);
+        let subject = self.subject(resident);
+        let answer = self.devices.photo_counter(now, counter, &subject, request);
+        if let PhotoCounterOutcome::PhotoTaken(PhotoCapture::Taken { acceptable, .. }) =
+            answer.outcome
+        {
+            let counts = &mut self.metrics.registration;
+            counts.photos += 1;
+            counts.photo_retakes += u64::from(!acceptable);
+        }
+        let outcome = DeviceOutcome::PhotoCounter(answer.outcome);
+        self.deliver_device_outcome(kernel, now, station, resident, answer.after, outcome);
+    }
+
+    /// The outcome reaches the workflow once the operation is over (longer for a resident
+    /// who needs assistance).
+    fn deliver_device_outcome(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        station: Station,
+        resident: u32,
+        after: hkic_base::SimDuration,
+        outcome: DeviceOutcome,
+    ) {
+        let profile = &self.residents[resident as usize].profile;
+        let after = profile.work(after, self.config.residents.assistance_service_factor);
+        kernel.schedule(now + after, Event::DeviceDone { station, outcome });
+    }
+
+    pub(crate) fn device_done(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        station: Station,
+        outcome: DeviceOutcome,
+    ) -> Result<(), Violation> {
+        match (station, outcome) {
+            (Station::RegistrationKiosk(kiosk), DeviceOutcome::RegistrationKiosk(outcome)) => {
+                let input = RegistrationKioskInput::Device(outcome);
+                self.registration_kiosk_input(kernel, now, kiosk, input)
+            }
+            (Station::PhotoCounter(counter), DeviceOutcome::PhotoCounter(outcome)) => {
+                self.photo_counter_input(kernel, now, counter, PhotoCounterInput::Device(outcome))
+            }
+            _ => unreachable!("a station only receives outcomes of its own devices"),
+        }
+    }
+
+    pub(crate) fn officer_keyed(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        kiosk: u16,
+        reference: Option<EFormReference>,
+    ) -> Result<(), Violation> {
+        let input = match reference {
+            Some(reference) => RegistrationKioskInput::OfficerKeyedReference { reference },
+            None => RegistrationKioskInput::OfficerDeclined,
+        };
+        self.registration_kiosk_input(kernel, now, kiosk, input)
+    }
+
+    pub(crate) fn restored(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        station: Station,
+    ) -> Result<(), Violation> {
+        match station {
+            Station::RegistrationKiosk(kiosk) => {
+                self.registration_kiosk_input(kernel, now, kiosk, RegistrationKioskInput::Restored)
+            }
+            Station::PhotoCounter(counter) => {
+                self.photo_counter_input(kernel, now, counter, PhotoCounterInput::Restored)
+            }
+        }
+    }
+
+    fn on_kiosk_session(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        kiosk: u16,
+        event: RegistrationKioskEvent,
+    ) -> Result<(), Violation> {
+        let station = Station::RegistrationKiosk(kiosk);
+        match event {
+            RegistrationKioskEvent::SessionEnded { result } => {
+                let (resident, since) = self.pool(Stage::Registration).finish(kiosk, now);
+                self.metrics
+                    .served_by(Stage::Registration, now.saturating_since(since));
+                let counts = &mut self.metrics.registration;
+                let visit = match result {
+                    RegistrationResult::ToPhotoCounter { progress } => {
+                        counts.kiosk_completed += 1;
+                        CounterVisit {
+                            progress,
+                            referral: None,
+                        }
+                    }
+                    RegistrationResult::Referred { reason, progress } => {
+                        *counts
+                            .kiosk_referrals
+                            .entry(referral_name(reason))
+                            .or_default() += 1;
+                        kernel.observe(
+                            &Observation::new("kiosk.referred", referral_name(reason))
+                                .resident(resident),
+                        );
+                        CounterVisit {
+                            progress,
+                            referral: Some(reason),
+                        }
+                    }
+                };
+                self.visits.insert(resident, visit);
+                self.join_queue(kernel, now, Stage::Photo, resident);
+                self.start_services(kernel, now, Stage::Photo);
+                self.start_services(kernel, now, Stage::Registration);
+            }
+            RegistrationKioskEvent::OfficerCalled => {
+                self.metrics.registration.officer_calls += 1;
+                let resident = self.occupant(station);
+                let subject = self.subject(resident);
+                let answer = self.people.key_reference(&subject);
+                kernel.schedule(
+                    now + answer.after,
+                    Event::OfficerKeyed {
+                        kiosk,
+                        reference: answer.outcome,
+                    },
+                );
+            }
+            RegistrationKioskEvent::OutOfService { device, fault } => {
+                self.pool(Stage::Registration).take_out_of_service(kiosk);
+                self.out_of_service(kernel, now, station, device, fault);
+            }
+            RegistrationKioskEvent::BackInService => {
+                self.pool(Stage::Registration).restore(kiosk);
+                self.start_services(kernel, now, Stage::Registration);
+            }
+            RegistrationKioskEvent::InsertRefused => {
+                kernel.observe(&Observation::new("kiosk.refused", "busy_or_out_of_service"));
+            }
+        }
+        Ok(())
+    }
+
+    fn on_counter_session(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        counter: u16,
+        event: PhotoCounterEvent,
+    ) -> Result<(), Violation> {
+        let station = Station::PhotoCounter(counter);
+        match event {
+            PhotoCounterEvent::SessionEnded { result } => {
+                let (resident, since) = self.pool(Stage::Photo).finish(counter, now);
+                self.metrics
+                    .served_by(Stage::Photo, now.saturating_since(since));
+                self.on_counter_result(kernel, now, resident, result)?;
+                self.start_services(kernel, now, Stage::Photo);
+            }
+            PhotoCounterEvent::OutOfService { device, fault } => {
+                self.pool(Stage::Photo).take_out_of_service(counter);
+                self.out_of_service(kernel, now, station, device, fault);
+            }
+            PhotoCounterEvent::BackInService => {
+                self.pool(Stage::Photo).restore(counter);
+                self.start_services(kernel, now, Stage::Photo);
+            }
+            PhotoCounterEvent::BeginRefused => {
+                kernel.observe(&Observation::new(
+                    "counter.refused",
+                    "busy_or_out_of_service",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn on_counter_result(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        resident: u32,
+        result: CounterResult,
+    ) -> Result<(), Violation> {
+        let counts = &mut self.metrics.registration;
+        match result {
+            CounterResult::Accepted {
+                resident: applicant,
+                acknowledgement,
+                ..
+            } => {
+                counts.accepted += 1;
+                self.check_applicant(resident, applicant);
+                self.checkers.on_told_accepted(applicant, acknowledgement)?;
+                self.leave_served(kernel, now, resident)
+            }
+            CounterResult::AlreadyAccepted {
+                resident: applicant,
+                ..
+            } => {
+                counts.already_accepted += 1;
+                self.check_applicant(resident, applicant);
+                self.leave_served(kernel, now, resident)
+            }
+            CounterResult::NotRegistered { reason, .. } => {
+                if matches!(reason, NotRegisteredReason::DuplicateSuspected) {
+                    counts.duplicates_suspected += 1;
+                }
+                *counts
+                    .not_registered
+                    .entry(not_registered_name(reason))
+                    .or_default() += 1;
+                self.leave_unserved(kernel, resident, TurnedAway::NotRegistered)
+            }
+            CounterResult::Unfinished { reason, progress } => {
+                *counts
+                    .counter_unfinished
+                    .entry(unfinished_name(reason))
+                    .or_default() += 1;
+                let retry = matches!(
+                    reason,
+                    UnfinishedReason::CounterOutOfService | UnfinishedReason::ServiceUnreachable
+                );
+                let visits = self.residents[resident as usize].counter_visits;
+                if retry && visits < MAX_COUNTER_VISITS {
+                    // Another officer picks up where this one stopped.
+                    let visit = CounterVisit {
+                        progress,
+                        referral: None,
+                    };
+                    self.visits.insert(resident, visit);
+                    self.join_queue(kernel, now, Stage::Photo, resident);
+                    Ok(())
+                } else {
+                    self.leave_unserved(kernel, resident, TurnedAway::Unfinished)
+                }
+            }
+        }
+    }
+
+    /// The counter's result names the resident whose card was read: the one at the counter.
+    fn check_applicant(&self, at_counter: u32, applicant: ResidentId) {
+        assert_eq!(
+            applicant.0, at_counter,
+            "a counter registered somebody other than the resident at it"
+        );
+    }
+
+    fn out_of_service(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        station: Station,
+        device: hkic_terminals::devices::DeviceKind,
+        fault: hkic_terminals::devices::DeviceFault,
+    ) {
+        self.metrics.registration.stations_out_of_service += 1;
+        kernel.observe(&Observation::new(
+            "station.out_of_service",
+            device_name(device),
+        ));
+        let repair = self.devices.repair(now, station, device, fault);
+        kernel.schedule(now + repair, Event::Restored { station });
+    }
+
+    /// A resident leaves registered (or with their earlier registration confirmed).
+    pub(crate) fn leave_served(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        resident: u32,
+    ) -> Result<(), Violation> {
+        let record = &mut self.residents[resident as usize];
+        record.phase = Phase::Served;
+        let time_in_centre = now.saturating_since(record.arrived);
+        self.checkers.on_left(resident, "was served")?;
+        self.metrics.served(now, time_in_centre);
+        kernel.observe(
+            &Observation::new("centre.served", "time_in_centre")
+                .resident(resident)
+                .number(time_in_centre.as_nanos()),
+        );
+        Ok(())
+    }
+
+    /// A resident leaves after the counter, without an accepted application.
+    fn leave_unserved(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        resident: u32,
+        reason: TurnedAway,
+    ) -> Result<(), Violation> {
+        self.checkers.on_left(resident, "left unregistered")?;
+        self.residents[resident as usize].phase = Phase::Left(reason);
+        let counts = &mut self.metrics.residents;
+        match reason {
+            TurnedAway::NotRegistered => counts.not_registered += 1,
+            _ => counts.registration_unfinished += 1,
+        }
+        kernel.observe(&Observation::new("centre.left", reason.name()).resident(resident));
+        Ok(())
+    }
+}
+
+fn referral_name(reason: RegistrationReferral) -> &'static str {
+    match reason {
+        RegistrationReferral::OldCardUnreadable => "old_card_unreadable",
+        RegistrationReferral::FingerprintsNotVerified => "fingerprints_not_verified",
+        RegistrationReferral::EFormUnavailable => "eform_unavailable",
+        RegistrationReferral::EFormNotFound => "eform_not_found",
+        RegistrationReferral::EFormNotTheHolders => "eform_not_the_holders",
+        RegistrationReferral::EFormContentMismatch => "eform_content_mismatch",
+        RegistrationReferral::AlreadyAccepted { .. } => "already_accepted",
+        RegistrationReferral::ApplicationRefused { .. } => "application_refused",
+        RegistrationReferral::ServiceUnreachable => "service_unreachable",
+        RegistrationReferral::KioskOutOfService => "kiosk_out_of_service",
+    }
+}
+
+fn not_registered_name(reason: NotRegisteredReason) -> &'static str {
+    match reason {
+        NotRegisteredReason::IdentityNotEstablished => "identity_not_established",
+        NotRegisteredReason::ApplicationRefused { .. } => "application_refused",
+        NotRegisteredReason::DuplicateSuspected => "duplicate_suspected",
+    }
+}
+
+fn unfinished_name(reason: UnfinishedReason) -> &'static str {
+    match reason {
+        UnfinishedReason::PhotoNotObtained => "photo_not_obtained",
+        UnfinishedReason::ServiceUnreachable => "service_unreachable",
+        UnfinishedReason::ApplicationNotOpen => "application_not_open",
+        UnfinishedReason::CounterOutOfService => "counter_out_of_service",
+    }
+}
+
+fn device_name(device: hkic_terminals::devices::DeviceKind) -> &'static str {
+    use hkic_terminals::devices::DeviceKind;
+    match device {
+        DeviceKind::OldCardReader => "old_card_reader",
+        DeviceKind::FingerprintModule => "fingerprint_module",
+        DeviceKind::Scanner => "scanner",
+        DeviceKind::Printer => "printer",
+        DeviceKind::Camera => "camera",
+        DeviceKind::Tablet => "tablet",
+        DeviceKind::CardStore => "card_store",
+        DeviceKind::CardReader => "card_reader",
+        DeviceKind::Dispenser => "dispenser",
+    }
+}
