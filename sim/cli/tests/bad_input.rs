@@ -114,7 +114,10 @@ fn scenario_field_errors_name_the_field_the_value_and_the_expectation() {
             "unknown_crash_node",
             Box::new(|s| s["faults"]["crash_nodes"] = json!(["printer"])),
         ),
-        ("full_fidelity", Box::new(|s| s["fidelity"] = json!("full"))),
+        (
+            "unknown_fidelity",
+            Box::new(|s| s["fidelity"] = json!("fast")),
+        ),
     ];
     for (name, change) in cases {
         insta::assert_snapshot!(name, error_for(name, change));
@@ -154,8 +157,8 @@ fn command_line_errors_explain_themselves() {
         error_of(&["run", "--plant-bug", "everything"])
     );
     insta::assert_snapshot!(
-        "fidelity_full_flag",
-        error_of(&["run", "--fidelity", "full"])
+        "unknown_fidelity_flag",
+        error_of(&["run", "--fidelity", "fast"])
     );
     insta::assert_snapshot!(
         "unknown_profile_flag",

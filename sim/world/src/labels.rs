@@ -48,3 +48,43 @@ pub fn resident_skin(resident: u32) -> StreamLabel {
 pub fn station_faults(node: u16) -> StreamLabel {
     StreamLabel::new(NODE, u64::from(node), 20)
 }
+
+// The `full`-fidelity device model's streams (purposes from 16, clear of the others').
+const STATION: u16 = 4;
+
+/// The issuer's first-generation master key, held in every registration kiosk's secure
+/// access module.
+pub fn issuer_master_key() -> StreamLabel {
+    StreamLabel::new(CENTRE, 0, 16)
+}
+
+/// A resident's synthetic thumbs: drawn once, the fingers never change.
+pub fn resident_thumbs(resident: u32) -> StreamLabel {
+    StreamLabel::new(RESIDENT, u64::from(resident), 16)
+}
+
+/// A resident's first-generation card as issued: its serial number, date of issue, the
+/// enrolment captures of the thumbs and the card's wear.
+pub fn resident_old_card(resident: u32) -> StreamLabel {
+    StreamLabel::new(RESIDENT, u64::from(resident), 17)
+}
+
+/// How a resident shows QR codes (on a phone or on paper).
+pub fn resident_qr_medium(resident: u32) -> StreamLabel {
+    StreamLabel::new(RESIDENT, u64::from(resident), 18)
+}
+
+/// A resident's device operation number `operation` (over all visits).
+pub fn resident_device_operation(resident: u32, operation: u32) -> StreamLabel {
+    StreamLabel::new(RESIDENT, u64::from(resident), 19).with_index(operation)
+}
+
+/// The outage clock of `device` at `station` (a kiosk or counter, numbered by the caller).
+pub fn station_device_outages(station: u64, device: u16) -> StreamLabel {
+    StreamLabel::new(STATION, station, device)
+}
+
+/// An officer's repairs of `device` at `station`.
+pub fn station_device_repairs(station: u64, device: u16) -> StreamLabel {
+    StreamLabel::new(STATION, station, device).with_index(1)
+}

@@ -150,7 +150,12 @@ impl World {
         };
         let device_model: Box<dyn DeviceModel> = match config.fidelity {
             Fidelity::Timing => Box::new(timing()),
-            Fidelity::Full => unreachable!("validation refuses full fidelity until it lands"),
+            Fidelity::Full => Box::new(crate::devices::full::FullDevices::new(
+                seed,
+                config.centre.registration_kiosks,
+                config.centre.photo_counters,
+                Box::new(timing()),
+            )),
         };
         let people = timing();
         let residents = population(&config, &streams, draws);

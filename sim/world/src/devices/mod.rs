@@ -15,6 +15,7 @@
 //! Both are deterministic: every draw comes from a stream named for the resident (and the
 //! number of the operation), or for the station, never from who else is in the centre.
 
+pub mod full;
 pub mod timing;
 
 use hkic_base::{Date, SimDuration, SimTime};

@@ -1,0 +1,210 @@
+//! The registration kiosk's operations: read the old card, verify the thumbs, scan the
+//! e-form QR code, print the form.
+
+use hkic_base::{SimTime, Stream};
+use hkic_chip::FirstGenerationFaults;
+use hkic_devices::biometric::SyntheticResident;
+use hkic_devices::kiosk::{ScanRead, ScanSource};
+use hkic_services::messages::{CardId, ResidentId};
+use hkic_terminals::devices::{
+    DeviceFault, Handling, OldCardIdentity, OldCardReading, QrScan, ThumbVerification,
+};
+
+use super::stations::{CardInReader, device_fault};
+use super::{FullDevices, old_card, station, thumbs};
+use crate::devices::{Answer, Subject};
+use crate::labels;
+use crate::population::age_on;
+
+impl FullDevices {
+    pub(super) fn read_old_card(
+        &mut self,
+        now: SimTime,
+        kiosk: u16,
+        subject: &Subject,
+    ) -> Answer<OldCardReading> {
+        let mut operation = self.operation_stream(subject);
+        let devices = station(&mut self.kiosks, kiosk);
+        devices.card = None;
+        let reader = &mut devices.old_card_reader;
+        if let Err(fault) = reader.ready(now) {
+            let after = reader.detection_time();
+            let outcome = OldCardReading::Fault(fault);
+            return Answer { after, outcome };
+        }
+        let model = &self.models.old_cards;
+        let card = old_card::issue(
+            &self.streams,
+            subject.resident,
+            subject.born,
+            model,
+            &self.reader,
+        );
+        let reading = old_card::read(&card, card.faults, &self.master, model, &mut operation);
+        let after = reading.link_time + model.reader_overhead;
+        if reader.jams_now(&mut operation) {
+            let fault = DeviceFault::Jammed {
+                this_operation: true,
+            };
+            let outcome = OldCardReading::Fault(fault);
+            return Answer { after, outcome };
+        }
+        let Some(references) = old_card::references(&reading.verdict, &card) else {
+            let outcome = OldCardReading::Unreadable;
+            return Answer { after, outcome };
+        };
+        let resident = subject.resident;
+        devices.card = Some(CardInReader {
+            resident,
+            references,
+        });
+        let holder = OldCardIdentity {
+            resident: ResidentId(resident),
+            card: CardId(u64::from(resident)),
+        };
+        let outcome = OldCardReading::Read(holder);
+        Answer { after, outcome }
+    }
+
+    /// The templates of the card in `kiosk`'s reader; if the session read none for this
+    /// resident (a workflow never asks so), the card is read again without link faults, its
+    /// nonces from a copy of the operation's stream so that no later draw moves.
+    fn references(
+        &self,
+        kiosk: u16,
+        subject: &Subject,
+        operation: &Stream,
+    ) -> old_card::References {
+        let devices = &self.kiosks[usize::from(kiosk)];
+        if let Some(card) = devices
+            .card
+            .as_ref()
+            .filter(|card| card.resident == subject.resident)
+        {
+            return card.references.clone();
+        }
+        let model = &self.models.old_cards;
+        let card = old_card::issue(
+            &self.streams,
+            subject.resident,
+            subject.born,
+            model,
+            &self.reader,
+        );
+        let faults = FirstGenerationFaults {
+            corrupted_thumbprints: card.faults.corrupted_thumbprints,
+            ..FirstGenerationFaults::default()
+        };
+        let reading = old_card::read(&card, faults, &self.master, model, &mut operation.clone());
+        old_card::references(&reading.verdict, &card).unwrap_or([None, None])
+    }
+
+    pub(super) fn verify_thumbs(
+        &mut self,
+        now: SimTime,
+        kiosk: u16,
+        subject: &Subject,
+    ) -> Answer<ThumbVerification> {
+        let mut operation = self.operation_stream(subject);
+        let module = &mut station(&mut self.kiosks, kiosk).fingerprint_module;
+        if let Err(fault) = module.ready(now) {
+            let after = module.detection_time();
+            let outcome = ThumbVerification::Fault(fault);
+            return Answer { after, outcome };
+        }
+        let references = self.references(kiosk, subject, &operation);
+        let age = age_on(subject.born, now.date());
+        let mut fingers = self
+            .streams
+            .stream(labels::resident_thumbs(subject.resident));
+        let resident = SyntheticResident::generate(age, &mut fingers);
+        let live = thumbs::capture(&self.reader, &resident, &mut operation);
+        let (outcome, compared) = thumbs::verify(
+            &self.verifier,
+            &mut self.scratch,
+            &self.reader,
+            &live,
+            &references,
+        );
+        let after = live.duration + self.models.matching_time_per_thumb * compared;
+        let module = &mut self.kiosks[usize::from(kiosk)].fingerprint_module;
+        if module.jams_now(&mut operation) {
+            let fault = DeviceFault::Jammed {
+                this_operation: true,
+            };
+            let outcome = ThumbVerification::Fault(fault);
+            return Answer { after, outcome };
+        }
+        Answer { after, outcome }
+    }
+
+    /// How the resident shows QR codes: the same way every time.
+    fn qr_source(&self, resident: u32) -> ScanSource {
+        let mut stream = self.streams.stream(labels::resident_qr_medium(resident));
+        if hkic_base::bernoulli(&mut stream, self.models.qr_on_phone_share) {
+            ScanSource::QrOnPhone
+        } else {
+            ScanSource::QrOnPaper
+        }
+    }
+
+    pub(super) fn scan_eform(
+        &mut self,
+        now: SimTime,
+        kiosk: u16,
+        subject: &Subject,
+    ) -> Answer<QrScan> {
+        let mut operation = self.operation_stream(subject);
+        let source = self.qr_source(subject.resident);
+        let scanner = &mut station(&mut self.kiosks, kiosk).scanner;
+        if let Err(fault) = scanner.ready(now) {
+            let after = scanner.detection_time();
+            let outcome = QrScan::Fault(fault);
+            return Answer { after, outcome };
+        }
+        let Some(eform) = subject.eform else {
+            // Nothing shown: the scan window closes without a read.
+            let profile = match source {
+                ScanSource::QrOnPaper => &self.models.scanner.qr_on_paper,
+                _ => &self.models.scanner.qr_on_phone,
+            };
+            let after = profile.no_read_time.sample(&mut operation);
+            let outcome = QrScan::NoRead;
+            return Answer { after, outcome };
+        };
+        let payload = eform.encode();
+        let scan = scanner.device.scan(now, source, &payload, &mut operation);
+        let outcome = match scan.result {
+            Ok(ScanRead::Decoded(bytes)) => QrScan::Decoded(bytes),
+            Ok(ScanRead::NoRead) => QrScan::NoRead,
+            Err(fault) => QrScan::Fault(device_fault(fault)),
+        };
+        let after = scan.duration;
+        Answer { after, outcome }
+    }
+
+    pub(super) fn print_form(
+        &mut self,
+        now: SimTime,
+        kiosk: u16,
+        subject: &Subject,
+    ) -> Answer<Handling> {
+        let mut operation = self.operation_stream(subject);
+        let devices = station(&mut self.kiosks, kiosk);
+        // The form is the session's last step: the card's templates are no longer needed.
+        devices.card = None;
+        let printer = &mut devices.printer;
+        if let Err(fault) = printer.ready(now) {
+            let after = printer.detection_time();
+            let outcome = Handling::Fault(fault);
+            return Answer { after, outcome };
+        }
+        let printed = printer.device.print(now, &mut operation);
+        let outcome = match printed.result {
+            Ok(_) => Handling::Done,
+            Err(fault) => Handling::Fault(device_fault(fault)),
+        };
+        let after = printed.duration;
+        Answer { after, outcome }
+    }
+}
