@@ -32,6 +32,26 @@ impl BookOutcome {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CancelOutcome {
+    /// The booking is cancelled (now, or by an earlier copy of the request).
+    Cancelled,
+    /// The resident has checked in with it: it can no longer be cancelled.
+    AlreadyUsed,
+    /// No such booking of this resident.
+    Unknown,
+}
+
+impl CancelOutcome {
+    pub fn name(&self) -> &'static str {
+        match self {
+            CancelOutcome::Cancelled => "cancelled",
+            CancelOutcome::AlreadyUsed => "already_used",
+            CancelOutcome::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CheckInOutcome {
     /// A queue ticket (appointment tickets and walk-in tickets are numbered separately).
     Admitted {

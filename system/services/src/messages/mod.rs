@@ -9,16 +9,18 @@
 mod booking;
 mod collection;
 mod eform;
+mod production;
 mod qr;
 mod registration;
 
 use hkic_base::{Date, TimeOfDay};
 
-pub use booking::{BookOutcome, CheckInOutcome, WalkInOutcome};
+pub use booking::{BookOutcome, CancelOutcome, CheckInOutcome, WalkInOutcome};
 pub use collection::{
     ActivationOutcome, ActivationRefusal, CardActivation, CollectionLookupOutcome,
 };
 pub use eform::{EFormDigest, EFormLookupOutcome, EFormQr, EFormReference, EFormSubmitOutcome};
+pub use production::{CardDispatch, CardOrder, PersonalisationOutcome};
 pub use qr::QrPayloadError;
 pub use registration::{
     AcknowledgementReference, ApplicationId, ApplicationOpening, BiometricDigest, CardId,
@@ -82,14 +84,18 @@ pub enum Message {
     },
     /// To the booking service, from a registration kiosk or counter: the e-form with this
     /// reference. Read-only.
-    EFormLookupRequest { reference: EFormReference },
+    EFormLookupRequest {
+        reference: EFormReference,
+    },
     EFormLookupReply {
         reference: EFormReference,
         outcome: EFormLookupOutcome,
     },
     /// To the registration service: open the resident's application. Idempotent per
     /// resident.
-    OpenApplicationRequest { opening: ApplicationOpening },
+    OpenApplicationRequest {
+        opening: ApplicationOpening,
+    },
     OpenApplicationReply {
         resident: ResidentId,
         outcome: OpenApplicationOutcome,
@@ -119,11 +125,65 @@ pub enum Message {
     },
     /// To the collection service: activate the card (and cancel the old one, atomically).
     /// Idempotent per card.
-    ActivationRequest { activation: CardActivation },
+    ActivationRequest {
+        activation: CardActivation,
+    },
     ActivationReply {
         resident: ResidentId,
         card: CardId,
         outcome: ActivationOutcome,
+    },
+    /// To the booking service: give up the resident's booking (its slot is free again).
+    /// Idempotent: cancelling a cancelled booking answers the same.
+    CancelBookingRequest {
+        resident: ResidentId,
+        booking: BookingId,
+    },
+    CancelBookingReply {
+        resident: ResidentId,
+        booking: BookingId,
+        outcome: CancelOutcome,
+    },
+    /// To the booking service: move the resident's booking to `day`, as close as possible to
+    /// `preferred`; the old slot is freed only if the new one is taken (one atomic step).
+    /// Idempotent: a booking already on `day` answers with its slot.
+    RescheduleRequest {
+        resident: ResidentId,
+        booking: BookingId,
+        day: Date,
+        preferred: TimeOfDay,
+    },
+    RescheduleReply {
+        resident: ResidentId,
+        booking: BookingId,
+        outcome: BookOutcome,
+    },
+    /// From the registration service to production: make this card. Idempotent per
+    /// application.
+    ProduceCardRequest {
+        order: CardOrder,
+    },
+    ProduceCardReply {
+        application: ApplicationId,
+    },
+    /// From production to the personalisation line: personalise and read back this card.
+    /// Idempotent per card.
+    PersonaliseRequest {
+        card: CardId,
+        order: CardOrder,
+    },
+    PersonaliseReply {
+        card: CardId,
+        application: ApplicationId,
+        outcome: PersonalisationOutcome,
+    },
+    /// From production to the card registry: this card is on its way to the order's centre.
+    /// Idempotent per card.
+    CardDispatchRequest {
+        dispatch: CardDispatch,
+    },
+    CardDispatchReply {
+        card: CardId,
     },
 }
 
@@ -149,6 +209,16 @@ impl Message {
             Message::CollectionLookupReply { .. } => "collection_lookup.reply",
             Message::ActivationRequest { .. } => "activation",
             Message::ActivationReply { .. } => "activation.reply",
+            Message::CancelBookingRequest { .. } => "cancel_booking",
+            Message::CancelBookingReply { .. } => "cancel_booking.reply",
+            Message::RescheduleRequest { .. } => "reschedule",
+            Message::RescheduleReply { .. } => "reschedule.reply",
+            Message::ProduceCardRequest { .. } => "produce_card",
+            Message::ProduceCardReply { .. } => "produce_card.reply",
+            Message::PersonaliseRequest { .. } => "personalise",
+            Message::PersonaliseReply { .. } => "personalise.reply",
+            Message::CardDispatchRequest { .. } => "card_dispatch",
+            Message::CardDispatchReply { .. } => "card_dispatch.reply",
         }
     }
 
@@ -167,7 +237,15 @@ impl Message {
             | Message::OpenApplicationReply { resident, .. }
             | Message::CompleteApplicationRequest { resident, .. }
             | Message::CompleteApplicationReply { resident, .. }
-            | Message::ActivationReply { resident, .. } => Some(*resident),
+            | Message::ActivationReply { resident, .. }
+            | Message::CancelBookingRequest { resident, .. }
+            | Message::CancelBookingReply { resident, .. }
+            | Message::RescheduleRequest { resident, .. }
+            | Message::RescheduleReply { resident, .. } => Some(*resident),
+            Message::ProduceCardRequest { order } | Message::PersonaliseRequest { order, .. } => {
+                Some(order.resident)
+            }
+            Message::CardDispatchRequest { dispatch } => Some(dispatch.order.resident),
             Message::OpenApplicationRequest { opening } => Some(opening.resident),
             Message::ActivationRequest { activation } => Some(activation.resident),
             Message::EFormLookupReply {
@@ -181,7 +259,10 @@ impl Message {
             Message::EFormLookupRequest { .. }
             | Message::EFormLookupReply { .. }
             | Message::CollectionLookupRequest { .. }
-            | Message::CollectionLookupReply { .. } => None,
+            | Message::CollectionLookupReply { .. }
+            | Message::ProduceCardReply { .. }
+            | Message::PersonaliseReply { .. }
+            | Message::CardDispatchReply { .. } => None,
         }
     }
 }
