@@ -163,9 +163,16 @@ pub struct BookingSummary {
     pub gave_up: u64,
     /// Residents who could not book and came as walk-ins on their preferred day.
     pub unbooked_walk_ins: u64,
+    /// Bookings residents cancelled, moved to another day, or could not move (the day was
+    /// full: they kept the booking they had).
+    pub cancelled: u64,
+    pub rescheduled: u64,
+    pub reschedule_refused: u64,
+    /// Residents whose change got no answer after three tries, and who stayed away.
+    pub change_gave_up: u64,
     /// Days from the request to the appointment.
     pub lead_time_days: Percentiles,
-    /// Share of appointment slots booked, over the period's open days.
+    /// Share of appointment slots booked (and not cancelled), over the period's open days.
     pub slots_filled_fraction: f64,
 }
 

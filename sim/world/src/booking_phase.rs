@@ -7,9 +7,12 @@ use hkic_terminals::{BookingAppEvent, BookingAppInput};
 
 use crate::checkers::Violation;
 use crate::event::{Event, Observation};
-use crate::residents::{Kind, Phase};
+use crate::residents::{BookingChange, Kind, Phase};
 use crate::wiring::CENTRE;
 use crate::world::World;
+
+/// Changes are made by the evening before the day (nanoseconds before its midnight).
+const CHANGE_BEFORE_DAY: u64 = 4 * 3_600_000_000_000;
 
 impl World {
     pub(crate) fn booking_due(
@@ -98,6 +101,16 @@ impl World {
                 kernel.observe(&Observation::new("app.gave_up", "eform").resident(resident.0));
                 return Ok(());
             }
+            BookingAppEvent::CancelAnswered {
+                resident, outcome, ..
+            } => return self.cancel_answered(kernel, now, resident.0, outcome),
+            BookingAppEvent::RescheduleAnswered {
+                resident, outcome, ..
+            } => return self.reschedule_answered(kernel, now, resident.0, outcome),
+            BookingAppEvent::ChangeGaveUp { resident, .. } => {
+                self.change_gave_up(kernel, now, resident.0);
+                return Ok(());
+            }
         };
         kernel.observe(&Observation::new("app.answer", outcome.name()).resident(resident.0));
         let counts = &mut self.metrics.booking;
@@ -141,6 +154,28 @@ impl World {
             // They fill in the application form in the app straight after booking.
             self.submit_eform(now, resident.0);
         }
+        if profile.change != BookingChange::Keep {
+            // They change the booking before coming: the arrival waits for the answer.
+            let day_start = SimTime::at_midnight(slot_start.date());
+            let latest =
+                SimTime::from_nanos(day_start.as_nanos().saturating_sub(CHANGE_BEFORE_DAY));
+            let at = (now + profile.change_after).min(latest).max(now);
+            kernel.schedule(
+                at,
+                Event::ChangeBooking {
+                    resident: resident.0,
+                },
+            );
+            return Ok(());
+        }
+        self.schedule_arrival(kernel, now, resident.0);
+        Ok(())
+    }
+
+    /// An appointment holder sets off for their slot: early, or late.
+    pub(crate) fn schedule_arrival(&self, kernel: &mut Kernel<Event>, now: SimTime, resident: u32) {
+        let record = &self.residents[resident as usize];
+        let (profile, slot_start) = (record.profile, record.slot_start);
         let early = SimTime::from_nanos(
             slot_start
                 .as_nanos()
@@ -151,13 +186,7 @@ impl World {
         } else {
             early
         };
-        kernel.schedule(
-            arrival.max(now),
-            Event::Arrive {
-                resident: resident.0,
-            },
-        );
-        Ok(())
+        kernel.schedule(arrival.max(now), Event::Arrive { resident });
     }
 
     fn submit_eform(&mut self, now: SimTime, resident: u32) {

@@ -97,6 +97,11 @@ pub struct BookingPhaseConfig {
     pub next_day_tries: u32,
     /// The chance that a resident who could not book comes as a walk-in on their day.
     pub walk_in_if_unbooked: f64,
+    /// The chances that a booked resident later moves their booking to the next open day,
+    /// or cancels it; and how long after booking they do (at the latest the evening before).
+    pub reschedule_probability: f64,
+    pub cancel_probability: f64,
+    pub change_after: DurationDist,
 }
 
 #[derive(Clone, Debug)]

@@ -118,6 +118,10 @@ pub enum Event {
     BookingDue {
         resident: u32,
     },
+    /// A booked resident changes their booking (moves or cancels it).
+    ChangeBooking {
+        resident: u32,
+    },
     /// A resident without an appointment fills in the e-form in the app before their day.
     FillEForm {
         resident: u32,
@@ -199,6 +203,7 @@ impl TraceRecord for Event {
             Event::BookingDue { .. } => "booking_due",
             Event::Arrive { .. } => "arrive",
             Event::FillEForm { .. } => "fill_eform",
+            Event::ChangeBooking { .. } => "change_booking",
             Event::ServiceDone { .. } => "service_done",
             Event::Deliver { .. } => "deliver",
             Event::Wake { .. } => "wake",
@@ -218,7 +223,8 @@ impl TraceRecord for Event {
         match self {
             Event::BookingDue { resident }
             | Event::Arrive { resident }
-            | Event::FillEForm { resident } => fields.u64("resident", u64::from(*resident)),
+            | Event::FillEForm { resident }
+            | Event::ChangeBooking { resident } => fields.u64("resident", u64::from(*resident)),
             Event::ServiceDone { stage, server } => {
                 fields.str("stage", stage.name());
                 fields.u64("server", u64::from(*server));

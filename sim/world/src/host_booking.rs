@@ -82,6 +82,20 @@ impl Hosted for BookingService {
             BookingEvent::Recovered { records, .. } => {
                 Observation::new("booking.recovered", "records").number(records)
             }
+            BookingEvent::Cancelled {
+                resident, booking, ..
+            } => Observation::new("booking.cancelled", "booking")
+                .resident(resident.0)
+                .number(u64::from(booking.0)),
+            BookingEvent::Rescheduled {
+                resident,
+                to,
+                slot_start,
+                ..
+            } => Observation::new("booking.rescheduled", "slot")
+                .resident(resident.0)
+                .number(u64::from(to.0))
+                .time(slot_start),
         };
         kernel.observe(&observation);
         world.checkers.on_booking_event(&event)

@@ -6,6 +6,7 @@
 //! inputs; [`run`] runs them and returns the [`hkic_reports::Report`]. Only the CLI touches
 //! files other than scenarios, and nothing here reads the wall clock.
 
+mod booking_changes;
 mod booking_phase;
 pub mod card_session;
 mod centre;

@@ -18,6 +18,11 @@ pub struct BookingCounts {
     pub gave_up: u64,
     /// Residents who could not book and came as walk-ins instead.
     pub unbooked_walk_ins: u64,
+    pub cancelled: u64,
+    pub rescheduled: u64,
+    pub reschedule_refused: u64,
+    /// Residents who got no answer to a change and stayed away.
+    pub change_gave_up: u64,
 }
 
 /// What happened at the registration kiosks and photo counters.

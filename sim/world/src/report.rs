@@ -123,11 +123,17 @@ impl World {
             refused_no_service: counts.no_service,
             gave_up: counts.gave_up,
             unbooked_walk_ins: counts.unbooked_walk_ins,
+            cancelled: counts.cancelled,
+            rescheduled: counts.rescheduled,
+            reschedule_refused: counts.reschedule_refused,
+            change_gave_up: counts.change_gave_up,
             lead_time_days: Percentiles::of(&self.metrics.lead_time).in_units(DAY_SECONDS),
             slots_filled_fraction: if capacity == 0 {
                 0.0
             } else {
-                hkic_reports::round3(counts.booked as f64 / capacity as f64)
+                hkic_reports::round3(
+                    counts.booked.saturating_sub(counts.cancelled) as f64 / capacity as f64,
+                )
             },
         }
     }

@@ -60,6 +60,8 @@ pub enum Phase {
     /// Could not book (day full, gave up, refused).
     Unbooked,
     NoShow,
+    /// Cancelled their booking (or gave up changing it) and does not come.
+    Cancelled,
     /// Inside the centre, in some stage's queue or service.
     InCentre,
     /// Gave up waiting in a queue (and may come back another day).
@@ -102,6 +104,18 @@ pub struct Profile {
     pub companions: u8,
     /// Whether, once booked, they fill in the e-form in the app.
     pub fills_eform: bool,
+    /// What they later do with their booking, and how long after booking.
+    pub change: BookingChange,
+    pub change_after: SimDuration,
+}
+
+/// A change a booked resident makes to their booking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BookingChange {
+    Keep,
+    /// Move it to the next open day.
+    Reschedule,
+    Cancel,
 }
 
 /// One draw, for the determinism tests: which resident, which purpose, what value.
@@ -199,6 +213,8 @@ impl Profile {
             needs_assistance: false,
             companions: 0,
             fills_eform: false,
+            change: BookingChange::Keep,
+            change_after: SimDuration::ZERO,
         }
         .with_needs(config, &mut draw)
     }
@@ -217,6 +233,15 @@ impl Profile {
         let second = draw.chance("second_companion", residents.second_companion_probability);
         self.companions = u8::from(first) * (1 + u8::from(second));
         self.fills_eform = draw.chance("eform", residents.eform_probability);
+        let booking = &config.booking;
+        let reschedules = draw.chance("reschedule", booking.reschedule_probability);
+        let cancels = draw.chance("cancel", booking.cancel_probability);
+        self.change = match (cancels, reschedules) {
+            (true, _) => BookingChange::Cancel,
+            (false, true) => BookingChange::Reschedule,
+            (false, false) => BookingChange::Keep,
+        };
+        self.change_after = draw.duration("change_after", &booking.change_after);
         self
     }
 
@@ -261,6 +286,8 @@ pub struct Resident {
     pub operations: u32,
     /// Visits to a photo counter on this trip to the centre.
     pub counter_visits: u8,
+    /// Attempts at changing their booking that got no answer.
+    pub change_tries: u8,
 }
 
 impl Resident {
@@ -281,6 +308,7 @@ impl Resident {
             eform: None,
             operations: 0,
             counter_visits: 0,
+            change_tries: 0,
         }
     }
 }

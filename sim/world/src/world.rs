@@ -256,6 +256,7 @@ impl World {
             Event::BookingDue { resident } => self.booking_due(kernel, now, resident),
             Event::Arrive { resident } => self.arrive(kernel, now, resident),
             Event::FillEForm { resident } => self.fill_eform(kernel, now, resident),
+            Event::ChangeBooking { resident } => self.change_booking(kernel, now, resident),
             Event::ServiceDone { stage, server } => self.service_done(kernel, now, stage, server),
             Event::Deliver { from, to, message } => self.deliver(kernel, now, from, to, message),
             Event::Wake { node } => self.wake(kernel, now, node),

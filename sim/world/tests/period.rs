@@ -88,3 +88,28 @@ fn residents_whose_day_is_full_try_later_days() {
         report.outcome.violation
     );
 }
+
+#[test]
+fn the_rush_shows_cancellations_reschedules_abandonment_and_returns() {
+    let mut request = request(1, "none", &[]);
+    request.scenario =
+        hkic_world::scenario::load_scenario(Some("centre-rush-day"), &[]).expect("embedded");
+    let report = run(&request, None).expect("valid").report;
+    assert_eq!(
+        report.outcome.status,
+        Status::Ok,
+        "{:?}",
+        report.outcome.violation
+    );
+    let booking = &report.booking;
+    assert!(booking.cancelled > 20, "{booking:?}");
+    assert!(booking.rescheduled > 10, "{booking:?}");
+    // Moving to the last day, some find it full and keep their first booking.
+    assert!(booking.reschedule_refused > 0, "{booking:?}");
+    // Freed slots are sold again, and never beyond the slots there are.
+    assert!(booking.slots_filled_fraction <= 1.0, "{booking:?}");
+    let residents = &report.residents;
+    assert!(residents.abandoned > 50, "{residents:?}");
+    assert!(residents.returns > 10, "{residents:?}");
+    assert!(residents.turned_away_walk_in_quota > 100, "{residents:?}");
+}

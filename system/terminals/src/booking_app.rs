@@ -1,6 +1,6 @@
 //! The public booking channel (the mobile app, the website, the phone line): residents book
-//! an appointment and submit their pre-filled e-form; the app talks to the booking service
-//! and retries until it has an answer.
+//! an appointment, cancel or reschedule it, and submit their pre-filled e-form; the app
+//! talks to the booking service and retries until it has an answer.
 //!
 //! Inputs: booking requests and e-form submissions from residents, replies, wake-ups.
 //! Outputs: requests to the booking service, wake-up times, and [`BookingAppEvent`]s.
@@ -14,7 +14,8 @@
 use hkic_base::{Date, SimTime, Stream, TimeOfDay};
 use hkic_services::io::{Address, Output};
 use hkic_services::messages::{
-    BookOutcome, CentreId, EFormDigest, EFormSubmitOutcome, Message, ResidentId,
+    BookOutcome, BookingId, CancelOutcome, CentreId, EFormDigest, EFormSubmitOutcome, Message,
+    ResidentId,
 };
 use hkic_services::rpc::RetryPolicy;
 
@@ -25,6 +26,18 @@ pub enum BookingAppInput {
     Book {
         resident: ResidentId,
         centre: CentreId,
+        day: Date,
+        preferred: TimeOfDay,
+    },
+    /// The resident cancels their booking.
+    Cancel {
+        resident: ResidentId,
+        booking: BookingId,
+    },
+    /// The resident moves their booking to another day.
+    Reschedule {
+        resident: ResidentId,
+        booking: BookingId,
         day: Date,
         preferred: TimeOfDay,
     },
@@ -56,6 +69,24 @@ pub enum BookingAppEvent {
     },
     /// No answer to the e-form submission in time.
     EFormGaveUp { resident: ResidentId },
+    /// The service answered a cancellation.
+    CancelAnswered {
+        resident: ResidentId,
+        booking: BookingId,
+        outcome: CancelOutcome,
+    },
+    /// The service answered a reschedule (moved, or refused: the booking stays as it was).
+    RescheduleAnswered {
+        resident: ResidentId,
+        booking: BookingId,
+        outcome: BookOutcome,
+    },
+    /// No answer to a cancellation or reschedule in time: the booking may or may not have
+    /// changed (asking again is safe).
+    ChangeGaveUp {
+        resident: ResidentId,
+        booking: BookingId,
+    },
 }
 
 /// One call in flight: what it is for, and whose.
@@ -63,6 +94,7 @@ pub enum BookingAppEvent {
 enum Call {
     Book(ResidentId),
     EForm(ResidentId),
+    Change(ResidentId, BookingId),
 }
 
 #[derive(Debug)]
@@ -96,6 +128,26 @@ impl BookingApp {
                 let call = Call::Book(resident);
                 self.channel.call(now, call, self.booking_service, message);
             }
+            BookingAppInput::Cancel { resident, booking } => {
+                let message = Message::CancelBookingRequest { resident, booking };
+                let call = Call::Change(resident, booking);
+                self.channel.call(now, call, self.booking_service, message);
+            }
+            BookingAppInput::Reschedule {
+                resident,
+                booking,
+                day,
+                preferred,
+            } => {
+                let message = Message::RescheduleRequest {
+                    resident,
+                    booking,
+                    day,
+                    preferred,
+                };
+                let call = Call::Change(resident, booking);
+                self.channel.call(now, call, self.booking_service, message);
+            }
             BookingAppInput::SubmitEForm { resident, digest } => {
                 let message = Message::EFormSubmitRequest { resident, digest };
                 let call = Call::EForm(resident);
@@ -107,6 +159,9 @@ impl BookingApp {
                     let event = match call {
                         Call::Book(resident) => BookingAppEvent::GaveUp { resident },
                         Call::EForm(resident) => BookingAppEvent::EFormGaveUp { resident },
+                        Call::Change(resident, booking) => {
+                            BookingAppEvent::ChangeGaveUp { resident, booking }
+                        }
                     };
                     self.channel.emit(event);
                 }
@@ -124,6 +179,30 @@ impl BookingApp {
             Message::EFormSubmitReply { resident, outcome } => (
                 Call::EForm(resident),
                 BookingAppEvent::EFormAnswered { resident, outcome },
+            ),
+            Message::CancelBookingReply {
+                resident,
+                booking,
+                outcome,
+            } => (
+                Call::Change(resident, booking),
+                BookingAppEvent::CancelAnswered {
+                    resident,
+                    booking,
+                    outcome,
+                },
+            ),
+            Message::RescheduleReply {
+                resident,
+                booking,
+                outcome,
+            } => (
+                Call::Change(resident, booking),
+                BookingAppEvent::RescheduleAnswered {
+                    resident,
+                    booking,
+                    outcome,
+                },
             ),
             _ => return,
         };

@@ -144,6 +144,42 @@ impl Checkers {
                 }
                 Ok(())
             }
+            BookingEvent::Cancelled {
+                booking,
+                resident,
+                slot,
+            } => {
+                if self.booking_of.get(&resident) == Some(&booking) {
+                    self.booking_of.remove(&resident);
+                }
+                if let Some(held) = self.per_slot.get_mut(&slot) {
+                    *held = held.saturating_sub(1);
+                }
+                Ok(())
+            }
+            BookingEvent::Rescheduled {
+                from,
+                to,
+                slot_start,
+                ..
+            } => {
+                self.count(SLOT_QUOTA);
+                if let Some(held) = self.per_slot.get_mut(&from) {
+                    *held = held.saturating_sub(1);
+                }
+                let held = self.per_slot.entry(to).or_default();
+                *held += 1;
+                if *held > u32::from(self.slot_quota) {
+                    return Err(Violation {
+                        invariant: SLOT_QUOTA,
+                        message: format!(
+                            "the slot at {slot_start} holds {held} bookings after a reschedule, more than its quota of {}",
+                            self.slot_quota
+                        ),
+                    });
+                }
+                Ok(())
+            }
             BookingEvent::CheckedIn { .. }
             | BookingEvent::EFormStored { .. }
             | BookingEvent::Recovered { .. } => Ok(()),
@@ -167,6 +203,12 @@ impl Checkers {
             }),
             _ => Ok(()),
         }
+    }
+
+    /// The resident cancelled their booking (or lost track of it): nothing they were told
+    /// about it is owed to them any more.
+    pub fn on_booking_given_up(&mut self, resident: ResidentId) {
+        self.told.remove(&resident);
     }
 
     /// The booking service said a resident's booking is not valid at the centre they booked.

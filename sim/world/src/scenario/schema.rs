@@ -80,6 +80,15 @@ pub struct BookingSpec {
     pub horizon_working_days: u32,
     pub next_day_tries: u32,
     pub walk_in_if_unbooked: f64,
+    pub changes: BookingChangesSpec,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookingChangesSpec {
+    pub reschedule: f64,
+    pub cancel: f64,
+    pub after: DistSpec,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -397,6 +397,10 @@ fn booking(
         next_day_tries: check.count("booking.next_day_tries", spec.next_day_tries, 0, 30)?,
         walk_in_if_unbooked: check
             .probability("booking.walk_in_if_unbooked", spec.walk_in_if_unbooked)?,
+        reschedule_probability: check
+            .probability("booking.changes.reschedule", spec.changes.reschedule)?,
+        cancel_probability: check.probability("booking.changes.cancel", spec.changes.cancel)?,
+        change_after: check.dist("booking.changes.after", &spec.changes.after)?,
     })
 }
 

@@ -1,8 +1,9 @@
 //! The booking service: appointment slots with quotas, check-in at the tag-issuing kiosk,
 //! the same-day walk-in quota, and residents' pre-filled e-forms.
 //!
-//! Inputs: `BookRequest`, `CheckInRequest`, `WalkInRequest`, `EFormSubmitRequest` and
-//! `EFormLookupRequest` messages, and disk completions. Outputs: replies, journal disk
+//! Inputs: `BookRequest`, `CancelBookingRequest`, `RescheduleRequest`, `CheckInRequest`,
+//! `WalkInRequest`, `EFormSubmitRequest` and `EFormLookupRequest` messages, and disk
+//! completions. Outputs: replies, journal disk
 //! requests, and [`BookingEvent`]s.
 //!
 //! Persists: every booking, check-in, walk-in ticket and e-form, in its [`Journal`], before
@@ -12,11 +13,14 @@
 //! Invariants it keeps:
 //! - a slot never holds more bookings than its quota, and a day never issues more walk-in
 //!   tickets than its quota, whatever the order, duplication or timing of requests;
-//! - a resident holds at most one booking: a repeated request returns the same booking;
+//! - a resident holds at most one booking: a repeated request returns the same booking; a
+//!   cancelled booking frees its slot and lets the resident book again; a reschedule takes
+//!   the new slot and frees the old one in one record;
 //! - check-in and walk-in requests are idempotent (the same ticket again);
 //! - a resident has at most one e-form, and its reference and digest never change once
 //!   told: a repeated submission returns the same QR payload.
 
+mod changes;
 mod eforms;
 mod records;
 mod slots;
@@ -82,6 +86,20 @@ pub enum BookingEvent {
         resident: ResidentId,
         digest: EFormDigest,
     },
+    /// A booking was cancelled: its slot is free again.
+    Cancelled {
+        booking: BookingId,
+        resident: ResidentId,
+        slot: SlotId,
+    },
+    /// A booking moved to another slot (its number stays).
+    Rescheduled {
+        booking: BookingId,
+        resident: ResidentId,
+        from: SlotId,
+        to: SlotId,
+        slot_start: SimTime,
+    },
     Recovered {
         records: u64,
         duplicates: u64,
@@ -95,6 +113,7 @@ struct Booking {
     resident: ResidentId,
     slot: SlotId,
     ticket: Option<u16>,
+    cancelled: bool,
 }
 
 /// A reply (and the event it reveals) held until the journal is durable up to `after`.
@@ -235,6 +254,29 @@ impl BookingService {
                 let (outcome, event) = self.submit_eform(resident, digest);
                 (Message::EFormSubmitReply { resident, outcome }, event)
             }
+            Message::CancelBookingRequest { resident, booking } => {
+                let (outcome, event) = self.cancel(resident, booking);
+                let reply = Message::CancelBookingReply {
+                    resident,
+                    booking,
+                    outcome,
+                };
+                (reply, event)
+            }
+            Message::RescheduleRequest {
+                resident,
+                booking,
+                day,
+                preferred,
+            } => {
+                let (outcome, event) = self.reschedule(now, resident, booking, day, preferred);
+                let reply = Message::RescheduleReply {
+                    resident,
+                    booking,
+                    outcome,
+                };
+                (reply, event)
+            }
             Message::EFormLookupRequest { reference } => {
                 let outcome = self.eforms.lookup(reference);
                 (Message::EFormLookupReply { reference, outcome }, None)
@@ -283,17 +325,9 @@ impl BookingService {
         if let Some(&booking) = self.by_resident.get(&resident) {
             return (self.booked_outcome(booking), None);
         }
-        let today = now.date();
-        let calendar = &self.config.calendar;
-        if !self.slots.is_bookable(calendar, centre, day) {
-            return (BookOutcome::NoService, None);
-        }
-        let horizon = calendar.working_days_between(today, day);
-        if day <= today || horizon > self.config.horizon_working_days {
-            return (BookOutcome::OutsideHorizon, None);
-        }
-        let Some(slot) = self.nearest_free_slot(centre, day, preferred) else {
-            return (BookOutcome::DayFull, None);
+        let slot = match self.place(now, centre, day, preferred) {
+            Ok(slot) => slot,
+            Err(refusal) => return (refusal, None),
         };
         let booking = BookingId(self.bookings.len() as u32);
         let record = Record::Booked {
@@ -314,7 +348,7 @@ impl BookingService {
         (self.booked_outcome(booking), Some(event))
     }
 
-    fn booked_outcome(&self, booking: BookingId) -> BookOutcome {
+    pub(super) fn booked_outcome(&self, booking: BookingId) -> BookOutcome {
         let slot = self.bookings[booking.0 as usize].slot;
         let (centre, _, slot_start) = self.slots.describe(slot);
         BookOutcome::Booked {
@@ -358,7 +392,11 @@ impl BookingService {
             return (CheckInOutcome::NotValidHere, None);
         };
         let (slot_centre, day, slot_start) = self.slots.describe(record.slot);
-        if record.resident != resident || slot_centre != centre || day != now.date() {
+        if record.cancelled
+            || record.resident != resident
+            || slot_centre != centre
+            || day != now.date()
+        {
             return (CheckInOutcome::NotValidHere, None);
         }
         if let Some(ticket) = record.ticket {
@@ -486,6 +524,7 @@ impl BookingService {
                     resident,
                     slot,
                     ticket: None,
+                    cancelled: false,
                 });
                 self.by_resident.insert(resident, booking);
             }
@@ -517,9 +556,27 @@ impl BookingService {
                 resident,
                 digest,
             } => self.eforms.apply(reference, resident, digest),
+            Record::Cancelled { booking } => {
+                let record = &mut self.bookings[booking.0 as usize];
+                record.cancelled = true;
+                self.booked[record.slot.0 as usize] -= 1;
+                if self.by_resident.get(&record.resident) == Some(&booking) {
+                    self.by_resident.remove(&record.resident);
+                }
+            }
+            Record::Moved { booking, slot } => {
+                let record = &mut self.bookings[booking.0 as usize];
+                self.booked[record.slot.0 as usize] -= 1;
+                self.booked[slot.0 as usize] += 1;
+                record.slot = slot;
+            }
         }
     }
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+use tests as tests_support;
+#[cfg(test)]
+mod changes_tests;

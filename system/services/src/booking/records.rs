@@ -22,6 +22,14 @@ pub enum Record {
         day: Date,
         ticket: u16,
     },
+    Cancelled {
+        booking: BookingId,
+    },
+    /// A booking moved to another slot.
+    Moved {
+        booking: BookingId,
+        slot: SlotId,
+    },
     /// A resident's pre-filled e-form.
     EFormStored {
         reference: EFormReference,
@@ -43,6 +51,8 @@ const BOOKED: u8 = 1;
 const CHECKED_IN: u8 = 2;
 const WALK_IN: u8 = 3;
 const EFORM_STORED: u8 = 4;
+const CANCELLED: u8 = 5;
+const MOVED: u8 = 6;
 
 impl Record {
     pub fn encode(&self) -> Vec<u8> {
@@ -85,6 +95,15 @@ impl Record {
                 out.extend_from_slice(&resident.0.to_le_bytes());
                 out.extend_from_slice(&digest.0.to_le_bytes());
             }
+            Record::Cancelled { booking } => {
+                out.push(CANCELLED);
+                out.extend_from_slice(&booking.0.to_le_bytes());
+            }
+            Record::Moved { booking, slot } => {
+                out.push(MOVED);
+                out.extend_from_slice(&booking.0.to_le_bytes());
+                out.extend_from_slice(&slot.0.to_le_bytes());
+            }
         }
         out
     }
@@ -119,6 +138,13 @@ impl Record {
                 resident: ResidentId(u32_at(9).ok_or_else(malformed)?),
                 digest: EFormDigest(u64_at(13).ok_or_else(malformed)?),
             },
+            (Some(CANCELLED), 5) => Record::Cancelled {
+                booking: BookingId(u32_at(1).ok_or_else(malformed)?),
+            },
+            (Some(MOVED), 9) => Record::Moved {
+                booking: BookingId(u32_at(1).ok_or_else(malformed)?),
+                slot: SlotId(u32_at(5).ok_or_else(malformed)?),
+            },
             _ => return Err(malformed()),
         };
         Ok(record)
@@ -138,6 +164,8 @@ mod tests {
                 Record::CheckedIn { booking: BookingId(a), ticket: t },
                 Record::WalkIn { resident: ResidentId(b), centre: CentreId(t), day: Date::from_days_since_epoch(d), ticket: t },
                 Record::EFormStored { reference: EFormReference(r), resident: ResidentId(b), digest: EFormDigest(g) },
+                Record::Cancelled { booking: BookingId(a) },
+                Record::Moved { booking: BookingId(a), slot: SlotId(c) },
             ];
             for record in records {
                 prop_assert_eq!(Record::decode(&record.encode(), 0), Ok(record));

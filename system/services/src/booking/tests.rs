@@ -7,15 +7,15 @@ use super::*;
 use crate::messages::EFormLookupOutcome;
 use crate::test_disk::TestService;
 
-fn date(text: &str) -> Date {
+pub(super) fn date(text: &str) -> Date {
     text.parse().unwrap()
 }
 
-fn time(text: &str) -> SimTime {
+pub(super) fn time(text: &str) -> SimTime {
     text.parse().unwrap()
 }
 
-fn config(slot_quota: u16, walk_in_quota: u16) -> BookingConfig {
+pub(super) fn config(slot_quota: u16, walk_in_quota: u16) -> BookingConfig {
     let calendar =
         Calendar::new(date("2019-01-01"), date("2019-12-31"), [date("2019-02-05")]).unwrap();
     BookingConfig {
@@ -56,9 +56,9 @@ impl TestService for BookingService {
     }
 }
 
-type Harness = crate::test_disk::Harness<BookingService>;
+pub(super) type Harness = crate::test_disk::Harness<BookingService>;
 
-fn book(resident: u32, day: &str, hour: u32, minute: u32) -> Message {
+pub(super) fn book(resident: u32, day: &str, hour: u32, minute: u32) -> Message {
     Message::BookRequest {
         resident: ResidentId(resident),
         centre: CentreId(0),
@@ -67,7 +67,7 @@ fn book(resident: u32, day: &str, hour: u32, minute: u32) -> Message {
     }
 }
 
-fn booked_start(reply: &Message) -> Option<SimTime> {
+pub(super) fn booked_start(reply: &Message) -> Option<SimTime> {
     match reply {
         Message::BookReply {
             outcome: BookOutcome::Booked { slot_start, .. },
