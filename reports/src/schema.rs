@@ -17,6 +17,7 @@ pub struct Report {
     pub residents: ResidentCounts,
     pub booking: BookingSummary,
     pub registration: RegistrationSummary,
+    pub cards: CardSummary,
     pub stages: Vec<StageSummary>,
     pub time_in_centre_seconds: Percentiles,
     pub queues: Vec<QueueSeries>,
@@ -143,6 +144,31 @@ pub struct RegistrationSummary {
     pub officer_calls: u64,
     /// Devices that failed and took their kiosk or counter out of service.
     pub stations_out_of_service: u64,
+}
+
+/// Card production and collection.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardSummary {
+    /// Card orders production received, cards it personalised and verified, cards re-made
+    /// after a failed personalisation, and cards dispatched to the centre.
+    pub ordered: u64,
+    pub produced: u64,
+    pub remade: u64,
+    pub dispatched: u64,
+    /// Cards the registry holds ready at the centre, and cards it activated.
+    pub ready: u64,
+    pub activated: u64,
+    /// Cards handed over at the kiosks, and old cards cancelled with them.
+    pub collected: u64,
+    pub old_cards_cancelled: u64,
+    pub collection_visits: u64,
+    pub collection_gave_up: u64,
+    /// Collection visits that ended without the card, per reason.
+    pub not_collected: Vec<NamedCount>,
+    pub handed_to_officers: u64,
+    /// Visits that would come after the scenario's period (not simulated).
+    pub collections_after_period: u64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -76,6 +76,9 @@ impl World {
         } else {
             0..0
         };
+        if stage == Stage::Collection {
+            return self.gave_up_collecting(kernel, now, resident);
+        }
         for leaving in std::iter::once(resident).chain(companions) {
             self.checkers.on_left(leaving, "gave up")?;
             self.residents[leaving as usize].phase = Phase::Abandoned;
@@ -146,12 +149,18 @@ impl World {
     ) {
         while let Some((server, resident, queued_at)) = self.pool(stage).assign(now) {
             self.metrics.waited(stage, now.saturating_since(queued_at));
-            let profile = &self.residents[resident as usize].profile;
             let base = match stage {
-                Stage::Tag => profile.tag_service,
-                Stage::Registration => profile.registration_service,
-                Stage::Photo => profile.photo_service,
+                Stage::Collection => self.collection_interaction(resident),
+                _ => {
+                    let profile = &self.residents[resident as usize].profile;
+                    match stage {
+                        Stage::Tag => profile.tag_service,
+                        Stage::Registration => profile.registration_service,
+                        _ => profile.photo_service,
+                    }
+                }
             };
+            let profile = &self.residents[resident as usize].profile;
             let work = profile.work(base, self.config.residents.assistance_service_factor);
             kernel.schedule(now + work, Event::ServiceDone { stage, server });
         }
@@ -183,7 +192,8 @@ impl World {
         }
         let station = match stage {
             Stage::Registration => Station::RegistrationKiosk(server),
-            _ => Station::PhotoCounter(server),
+            Stage::Photo => Station::PhotoCounter(server),
+            _ => Station::CollectionKiosk(server),
         };
         self.begin_session(kernel, now, station)
     }

@@ -23,6 +23,10 @@ pub struct Config {
     pub centre_latency: DurationDist,
     pub booking_disk: DiskTimes,
     pub registration_disk: DiskTimes,
+    pub registry_disk: DiskTimes,
+    pub production_disk: DiskTimes,
+    pub production: ProductionParams,
+    pub collection: CollectionParams,
     pub retry: RetryPolicy,
     pub faults: FaultsConfig,
     pub limits: Limits,
@@ -44,6 +48,7 @@ pub struct CentreConfig {
     pub tag_kiosks: u16,
     pub registration_kiosks: u16,
     pub photo_counters: u16,
+    pub collection_kiosks: u16,
     pub timetable: CentreTimetable,
     pub check_in_early: SimDuration,
     pub check_in_late: SimDuration,
@@ -139,6 +144,29 @@ pub struct ServiceTimes {
     pub photo_counter: DurationDist,
 }
 
+/// Card production: the lead time, the daily batch cut-off, and the personalisation line.
+#[derive(Clone, Debug)]
+pub struct ProductionParams {
+    pub lead_time_working_days: u32,
+    pub cut_off: TimeOfDay,
+    pub personalisation: DurationDist,
+    /// The chance a card fails personalisation or its read-back check.
+    pub failure: f64,
+}
+
+/// Residents coming back to collect, and the collection kiosks' timing.
+#[derive(Clone, Debug)]
+pub struct CollectionParams {
+    pub after_ready: DurationDist,
+    pub retry_after: DurationDist,
+    /// Collection visits before a resident stops coming (the officers take over).
+    pub visits: u8,
+    pub interaction: DurationDist,
+    pub card_handling: DurationDist,
+    pub card_read: DurationDist,
+    pub read_failure: f64,
+}
+
 /// How long a service host's disk takes to sync and to read.
 #[derive(Clone, Debug)]
 pub struct DiskTimes {
@@ -186,20 +214,26 @@ pub struct DeviceParams {
 /// Nodes that can crash.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum CrashTarget {
-    BookingService,
-    RegistrationService,
+    Booking,
+    Registration,
+    Registry,
+    Production,
 }
 
 impl CrashTarget {
-    pub const ALL: [CrashTarget; 2] = [
-        CrashTarget::BookingService,
-        CrashTarget::RegistrationService,
+    pub const ALL: [CrashTarget; 4] = [
+        CrashTarget::Booking,
+        CrashTarget::Registration,
+        CrashTarget::Registry,
+        CrashTarget::Production,
     ];
 
     pub fn name(self) -> &'static str {
         match self {
-            CrashTarget::BookingService => "booking",
-            CrashTarget::RegistrationService => "registration",
+            CrashTarget::Booking => "booking",
+            CrashTarget::Registration => "registration",
+            CrashTarget::Registry => "registry",
+            CrashTarget::Production => "production",
         }
     }
 }

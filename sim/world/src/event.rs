@@ -4,6 +4,7 @@
 use hkic_base::{SimDuration, SimTime};
 use hkic_kernel::{Fields, NodeId, PartitionMode, TraceRecord};
 use hkic_services::messages::{EFormReference, Message};
+use hkic_terminals::collection_kiosk::CollectionKioskOutcome;
 use hkic_terminals::photo_counter::PhotoCounterOutcome;
 use hkic_terminals::registration_kiosk::RegistrationKioskOutcome;
 
@@ -15,16 +16,27 @@ pub enum Stage {
     Tag,
     Registration,
     Photo,
+    /// Self-service Collection Kiosks (a later visit, after the card is made).
+    Collection,
 }
 
+/// How many stages there are.
+pub const STAGES: usize = 4;
+
 impl Stage {
-    pub const ALL: [Stage; 3] = [Stage::Tag, Stage::Registration, Stage::Photo];
+    pub const ALL: [Stage; STAGES] = [
+        Stage::Tag,
+        Stage::Registration,
+        Stage::Photo,
+        Stage::Collection,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Stage::Tag => "tag_kiosk",
             Stage::Registration => "registration_kiosk",
             Stage::Photo => "photo_counter",
+            Stage::Collection => "collection_kiosk",
         }
     }
 }
@@ -40,6 +52,7 @@ pub enum DiskOp {
 pub enum DeviceOutcome {
     RegistrationKiosk(RegistrationKioskOutcome),
     PhotoCounter(PhotoCounterOutcome),
+    CollectionKiosk(CollectionKioskOutcome),
 }
 
 impl DeviceOutcome {
@@ -99,7 +112,44 @@ impl DeviceOutcome {
                     | PhotoCounterOutcome::PhotoTaken(PhotoCapture::Fault(_)) => "device.fault",
                 }
             }
+            DeviceOutcome::CollectionKiosk(outcome) => collection_outcome_name(outcome),
         }
+    }
+}
+
+fn collection_outcome_name(outcome: &CollectionKioskOutcome) -> &'static str {
+    use hkic_terminals::devices::{CardReading, CardTake, Handling, QrScan, ThumbVerification};
+    match outcome {
+        CollectionKioskOutcome::QrScanned(QrScan::Decoded(_)) => "qr.decoded",
+        CollectionKioskOutcome::QrScanned(QrScan::NoRead) => "qr.no_read",
+        CollectionKioskOutcome::CardTaken(CardTake::Taken) => "card.taken",
+        CollectionKioskOutcome::CardTaken(CardTake::NotInStore) => "card.not_in_store",
+        CollectionKioskOutcome::CardRead(CardReading::Read { verdict, .. }) => {
+            if verdict.is_forgery() {
+                "card.not_genuine"
+            } else {
+                "card.read"
+            }
+        }
+        CollectionKioskOutcome::ThumbsVerified(ThumbVerification::Matched { .. }) => {
+            "thumbs.matched"
+        }
+        CollectionKioskOutcome::ThumbsVerified(ThumbVerification::NotMatched) => {
+            "thumbs.not_matched"
+        }
+        CollectionKioskOutcome::ThumbsVerified(ThumbVerification::CaptureFailed) => {
+            "thumbs.capture_failed"
+        }
+        CollectionKioskOutcome::CardReturned(Handling::Done) => "card.returned",
+        CollectionKioskOutcome::CardRetained(Handling::Done) => "card.retained",
+        CollectionKioskOutcome::CardDispensed(Handling::Done) => "card.dispensed",
+        CollectionKioskOutcome::QrScanned(QrScan::Fault(_))
+        | CollectionKioskOutcome::CardTaken(CardTake::Fault(_))
+        | CollectionKioskOutcome::CardRead(CardReading::Fault(_))
+        | CollectionKioskOutcome::ThumbsVerified(ThumbVerification::Fault(_))
+        | CollectionKioskOutcome::CardReturned(Handling::Fault(_))
+        | CollectionKioskOutcome::CardRetained(Handling::Fault(_))
+        | CollectionKioskOutcome::CardDispensed(Handling::Fault(_)) => "device.fault",
     }
 }
 
@@ -107,6 +157,7 @@ fn station_fields(fields: &mut Fields<'_>, station: Station) {
     let (kind, number) = match station {
         Station::RegistrationKiosk(kiosk) => ("registration_kiosk", kiosk),
         Station::PhotoCounter(counter) => ("photo_counter", counter),
+        Station::CollectionKiosk(kiosk) => ("collection_kiosk", kiosk),
     };
     fields.str("station", kind);
     fields.u64("number", u64::from(number));
@@ -116,6 +167,10 @@ fn station_fields(fields: &mut Fields<'_>, station: Station) {
 pub enum Event {
     /// A resident asks the booking app for an appointment.
     BookingDue {
+        resident: u32,
+    },
+    /// A resident comes to collect their new card.
+    CollectArrive {
         resident: u32,
     },
     /// A booked resident changes their booking (moves or cancels it).
@@ -204,6 +259,7 @@ impl TraceRecord for Event {
             Event::Arrive { .. } => "arrive",
             Event::FillEForm { .. } => "fill_eform",
             Event::ChangeBooking { .. } => "change_booking",
+            Event::CollectArrive { .. } => "collect_arrive",
             Event::ServiceDone { .. } => "service_done",
             Event::Deliver { .. } => "deliver",
             Event::Wake { .. } => "wake",
@@ -224,7 +280,8 @@ impl TraceRecord for Event {
             Event::BookingDue { resident }
             | Event::Arrive { resident }
             | Event::FillEForm { resident }
-            | Event::ChangeBooking { resident } => fields.u64("resident", u64::from(*resident)),
+            | Event::ChangeBooking { resident }
+            | Event::CollectArrive { resident } => fields.u64("resident", u64::from(*resident)),
             Event::ServiceDone { stage, server } => {
                 fields.str("stage", stage.name());
                 fields.u64("server", u64::from(*server));

@@ -13,6 +13,30 @@ use crate::config::{CrashTarget, DiskTimes};
 use crate::event::{DiskOp, Event, Observation};
 use crate::world::World;
 
+/// Runs `$body` with `$S` the service type that `$node` names.
+macro_rules! with_service {
+    ($node:expr, $S:ident => $body:expr) => {
+        match $node {
+            CrashTarget::Booking => {
+                type $S = hkic_services::booking::BookingService;
+                $body
+            }
+            CrashTarget::Registration => {
+                type $S = hkic_services::registration::RegistrationService;
+                $body
+            }
+            CrashTarget::Registry => {
+                type $S = hkic_services::registry::RegistryService;
+                $body
+            }
+            CrashTarget::Production => {
+                type $S = hkic_services::production::ProductionService;
+                $body
+            }
+        }
+    };
+}
+
 /// A service the world hosts: how to build and rebuild it, where it lives, and what its
 /// events mean.
 pub(crate) trait Hosted: Sized {
@@ -137,7 +161,7 @@ impl World {
                     self.send(kernel, now, S::node(), NodeId(to.0), message)
                 }
                 Output::Disk(request) => self.disk_request::<S>(kernel, request),
-                Output::WakeAt(_) => {}
+                Output::WakeAt(at) => kernel.schedule(at.max(now), Event::Wake { node: S::node() }),
                 Output::Event(event) => S::on_event(self, kernel, event)?,
                 Output::Halt(reason) => {
                     kernel.observe(
@@ -148,6 +172,20 @@ impl World {
                 }
             }
         }
+    }
+
+    /// A service's wake-up time came (a down service sleeps through it: it re-arms its
+    /// timers when it recovers).
+    pub(crate) fn wake_service<S: Hosted>(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+    ) -> Result<(), Violation> {
+        let Some(service) = S::host(self).service.as_mut() else {
+            return Ok(());
+        };
+        service.handle_input(now, Input::Wake);
+        self.drain_service::<S>(kernel, now)
     }
 
     fn disk_request<S: Hosted>(&mut self, kernel: &mut Kernel<Event>, request: DiskRequest) {
@@ -291,6 +329,11 @@ impl World {
                 S::host(self).service = Some(service);
                 self.checkers.on_recovery(None)?;
                 S::after_recovery(self)?;
+                // A rebuilt service has no clock: the first wake-up re-arms its timers and
+                // resends what was in flight.
+                if let Some(service) = S::host(self).service.as_mut() {
+                    service.handle_input(now, Input::Wake);
+                }
             }
             Err(error) => self.checkers.on_recovery(Some(error))?,
         }
@@ -298,7 +341,7 @@ impl World {
         self.drain_service::<S>(kernel, now)
     }
 
-    /// Routes a crash, restart or disk completion to the service it concerns.
+    /// Routes a crash to the service it concerns.
     pub(crate) fn crash(
         &mut self,
         kernel: &mut Kernel<Event>,
@@ -306,16 +349,7 @@ impl World {
         node: CrashTarget,
         down_for: Option<SimDuration>,
     ) -> Result<(), Violation> {
-        use hkic_services::booking::BookingService;
-        use hkic_services::registration::RegistrationService;
-        match node {
-            CrashTarget::BookingService => {
-                self.crash_service::<BookingService>(kernel, now, down_for)
-            }
-            CrashTarget::RegistrationService => {
-                self.crash_service::<RegistrationService>(kernel, now, down_for)
-            }
-        }
+        with_service!(node, S => self.crash_service::<S>(kernel, now, down_for))
     }
 
     pub(crate) fn restart(
@@ -325,16 +359,7 @@ impl World {
         node: CrashTarget,
         incarnation: u32,
     ) -> Result<(), Violation> {
-        use hkic_services::booking::BookingService;
-        use hkic_services::registration::RegistrationService;
-        match node {
-            CrashTarget::BookingService => {
-                self.restart_service::<BookingService>(kernel, now, incarnation)
-            }
-            CrashTarget::RegistrationService => {
-                self.restart_service::<RegistrationService>(kernel, now, incarnation)
-            }
-        }
+        with_service!(node, S => self.restart_service::<S>(kernel, now, incarnation))
     }
 
     pub(crate) fn disk_done_at(
@@ -345,15 +370,6 @@ impl World {
         incarnation: u32,
         op: DiskOp,
     ) -> Result<(), Violation> {
-        use hkic_services::booking::BookingService;
-        use hkic_services::registration::RegistrationService;
-        match node {
-            CrashTarget::BookingService => {
-                self.disk_done::<BookingService>(kernel, now, incarnation, op)
-            }
-            CrashTarget::RegistrationService => {
-                self.disk_done::<RegistrationService>(kernel, now, incarnation, op)
-            }
-        }
+        with_service!(node, S => self.disk_done::<S>(kernel, now, incarnation, op))
     }
 }

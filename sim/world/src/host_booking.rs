@@ -15,7 +15,7 @@ use crate::world::World;
 impl Hosted for BookingService {
     type Config = BookingConfig;
     type Event = BookingEvent;
-    const TARGET: CrashTarget = CrashTarget::BookingService;
+    const TARGET: CrashTarget = CrashTarget::Booking;
     const JOURNAL: FileNumber = JOURNAL_FILE;
     const NAME: &'static str = "booking";
 

@@ -18,7 +18,7 @@ use crate::world::World;
 impl Hosted for RegistrationService {
     type Config = RegistrationConfig;
     type Event = RegistrationEvent;
-    const TARGET: CrashTarget = CrashTarget::RegistrationService;
+    const TARGET: CrashTarget = CrashTarget::Registration;
     const JOURNAL: FileNumber = JOURNAL_FILE;
     const NAME: &'static str = "registration";
 

@@ -88,3 +88,8 @@ pub fn station_device_outages(station: u64, device: u16) -> StreamLabel {
 pub fn station_device_repairs(station: u64, device: u16) -> StreamLabel {
     StreamLabel::new(STATION, station, device).with_index(1)
 }
+
+/// A card's personalisation on the line (its duration and whether it fails).
+pub fn card_personalisation(card: u64) -> StreamLabel {
+    StreamLabel::new(CENTRE, card, 17)
+}

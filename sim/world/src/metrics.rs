@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use hkic_base::{SimDuration, SimTime};
 use hkic_reports::{Histogram, ResidentCounts};
 
-use crate::event::Stage;
+use crate::event::{STAGES, Stage};
 
 #[derive(Debug, Default)]
 pub struct BookingCounts {
@@ -45,22 +45,43 @@ pub struct RegistrationCounts {
     pub eforms: u64,
 }
 
+/// Cards: production and collection.
+#[derive(Debug, Default)]
+pub struct CardCounts {
+    pub ordered: u64,
+    pub produced: u64,
+    pub remade: u64,
+    pub dispatched: u64,
+    pub ready: u64,
+    pub activated: u64,
+    pub collected: u64,
+    pub old_cancelled: u64,
+    pub collection_visits: u64,
+    pub collection_gave_up: u64,
+    pub not_collected: BTreeMap<&'static str, u64>,
+    /// Residents who ran out of visits (or met a card that must not be handed over).
+    pub handed_to_officers: u64,
+    /// Collection visits that would fall after the scenario's period.
+    pub collect_after_period: u64,
+}
+
 /// Queue lengths through one day, per stage.
 #[derive(Debug, Default)]
 pub struct QueueDay {
     pub start: SimTime,
-    pub lengths: [Vec<u64>; 3],
+    pub lengths: [Vec<u64>; STAGES],
 }
 
 #[derive(Debug, Default)]
 pub struct Metrics {
-    pub wait: [Histogram; 3],
-    pub service: [Histogram; 3],
+    pub wait: [Histogram; STAGES],
+    pub service: [Histogram; STAGES],
     pub time_in_centre: Histogram,
     pub lead_time: Histogram,
     pub residents: ResidentCounts,
     pub booking: BookingCounts,
     pub registration: RegistrationCounts,
+    pub cards: CardCounts,
     /// Per hour (start of the hour): arrivals and residents served.
     pub hourly: BTreeMap<SimTime, (u64, u64)>,
     /// Queue lengths sampled at a fixed interval, one run of samples per open day.
@@ -77,6 +98,7 @@ fn index(stage: Stage) -> usize {
         Stage::Tag => 0,
         Stage::Registration => 1,
         Stage::Photo => 2,
+        Stage::Collection => 3,
     }
 }
 
@@ -109,7 +131,7 @@ impl Metrics {
 
     /// Records one sample; a sample that does not follow the last one by `interval` starts
     /// a new run (a new day).
-    pub fn sample(&mut self, now: SimTime, interval: SimDuration, lengths: [usize; 3]) {
+    pub fn sample(&mut self, now: SimTime, interval: SimDuration, lengths: [usize; STAGES]) {
         let continues = self.queue_days.last().is_some_and(|day| {
             let taken = day.lengths[0].len() as u64;
             day.start + interval.saturating_mul(taken) == now

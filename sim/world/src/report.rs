@@ -3,9 +3,9 @@
 use hkic_base::SimTime;
 use hkic_kernel::{FaultKind, Kernel, RunEnd};
 use hkic_reports::{
-    BookingSummary, DailyCount, FaultCount, HourlyCount, InvariantSummary, NamedCount, Outcome,
-    Percentiles, QueueSeries, REPORT_SCHEMA, RegistrationSummary, Report, RunInfo, StageSummary,
-    Status, TraceSummary,
+    BookingSummary, CardSummary, DailyCount, FaultCount, HourlyCount, InvariantSummary, NamedCount,
+    Outcome, Percentiles, QueueSeries, REPORT_SCHEMA, RegistrationSummary, Report, RunInfo,
+    StageSummary, Status, TraceSummary,
 };
 
 use crate::event::{Event, Stage};
@@ -41,6 +41,7 @@ impl World {
             residents: self.metrics.residents.clone(),
             booking: self.booking_summary(),
             registration: self.registration_summary(),
+            cards: self.card_summary(),
             stages: Stage::ALL
                 .iter()
                 .map(|&stage| self.stage_summary(stage))
@@ -82,16 +83,28 @@ impl World {
         }
     }
 
+    fn card_summary(&self) -> CardSummary {
+        let c = &self.metrics.cards;
+        CardSummary {
+            ordered: c.ordered,
+            produced: c.produced,
+            remade: c.remade,
+            dispatched: c.dispatched,
+            ready: c.ready,
+            activated: c.activated,
+            collected: c.collected,
+            old_cards_cancelled: c.old_cancelled,
+            collection_visits: c.collection_visits,
+            collection_gave_up: c.collection_gave_up,
+            not_collected: named_counts(&c.not_collected),
+            handed_to_officers: c.handed_to_officers,
+            collections_after_period: c.collect_after_period,
+        }
+    }
+
     fn registration_summary(&self) -> RegistrationSummary {
         let counts = &self.metrics.registration;
-        let named = |map: &std::collections::BTreeMap<&'static str, u64>| {
-            map.iter()
-                .map(|(name, &count)| NamedCount {
-                    name: name.to_string(),
-                    count,
-                })
-                .collect()
-        };
+        let named = named_counts;
         RegistrationSummary {
             accepted: counts.accepted,
             already_accepted: counts.already_accepted,
@@ -188,4 +201,13 @@ impl World {
     pub(crate) fn last_event(&self) -> SimTime {
         self.last_event
     }
+}
+
+fn named_counts(map: &std::collections::BTreeMap<&'static str, u64>) -> Vec<NamedCount> {
+    map.iter()
+        .map(|(name, &count)| NamedCount {
+            name: name.to_string(),
+            count,
+        })
+        .collect()
 }

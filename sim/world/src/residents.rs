@@ -3,7 +3,7 @@
 
 use hkic_base::{Date, DurationDist, SimDuration, SimTime, Stream, TimeOfDay, bernoulli};
 use hkic_kernel::Streams;
-use hkic_services::messages::{BookingId, EFormQr};
+use hkic_services::messages::{AcknowledgementReference, BookingId, EFormQr};
 use rand::RngExt;
 
 use crate::config::Config;
@@ -69,6 +69,8 @@ pub enum Phase {
     /// Waiting outside until the check-in window opens.
     WaitingOutside,
     Served,
+    /// Collected the new card: it is active, the old one cancelled.
+    Collected,
     Left(TurnedAway),
 }
 
@@ -288,6 +290,10 @@ pub struct Resident {
     pub counter_visits: u8,
     /// Attempts at changing their booking that got no answer.
     pub change_tries: u8,
+    /// The slip of their accepted application (what the collection kiosk scans).
+    pub acknowledgement: Option<AcknowledgementReference>,
+    /// Visits to collect the new card so far.
+    pub collect_visits: u8,
 }
 
 impl Resident {
@@ -309,6 +315,8 @@ impl Resident {
             operations: 0,
             counter_visits: 0,
             change_tries: 0,
+            acknowledgement: None,
+            collect_visits: 0,
         }
     }
 }

@@ -12,6 +12,7 @@ use hkic_base::SimTime;
 use hkic_kernel::Kernel;
 use hkic_services::messages::{EFormReference, ResidentId};
 use hkic_terminals::TerminalOutput;
+use hkic_terminals::collection_kiosk::CollectionKioskInput;
 use hkic_terminals::devices::{PhotoCapture, ThumbVerification};
 use hkic_terminals::photo_counter::{
     CounterResult, CounterVisit, NotRegisteredReason, PhotoCounterDevice, PhotoCounterEvent,
@@ -55,13 +56,17 @@ impl World {
                 self.residents[resident as usize].counter_visits += 1;
                 self.photo_counter_input(kernel, now, counter, PhotoCounterInput::Begin { visit })
             }
+            Station::CollectionKiosk(kiosk) => {
+                self.collection_kiosk_input(kernel, now, kiosk, CollectionKioskInput::Start)
+            }
         }
     }
 
-    fn occupant(&self, station: Station) -> u32 {
+    pub(crate) fn occupant(&self, station: Station) -> u32 {
         let (stage, server) = match station {
             Station::RegistrationKiosk(kiosk) => (Stage::Registration, kiosk),
             Station::PhotoCounter(counter) => (Stage::Photo, counter),
+            Station::CollectionKiosk(kiosk) => (Stage::Collection, kiosk),
         };
         self.pools[stage as usize]
             .occupant(server)
@@ -69,13 +74,14 @@ impl World {
     }
 
     /// What the device models may know about a resident; counts the operation.
-    fn subject(&mut self, resident: u32) -> Subject {
+    pub(crate) fn subject(&mut self, resident: u32) -> Subject {
         let record = &mut self.residents[resident as usize];
         let subject = Subject {
             resident,
             born: record.profile.born,
             needs_assistance: record.profile.needs_assistance,
             eform: record.eform,
+            acknowledgement: record.acknowledgement,
             operation: record.operations,
         };
         record.operations += 1;
@@ -184,7 +190,7 @@ impl World {
 
     /// The outcome reaches the workflow once the operation is over (longer for a resident
     /// who needs assistance).
-    fn deliver_device_outcome(
+    pub(crate) fn deliver_device_outcome(
         &mut self,
         kernel: &mut Kernel<Event>,
         now: SimTime,
@@ -212,6 +218,10 @@ impl World {
             }
             (Station::PhotoCounter(counter), DeviceOutcome::PhotoCounter(outcome)) => {
                 self.photo_counter_input(kernel, now, counter, PhotoCounterInput::Device(outcome))
+            }
+            (Station::CollectionKiosk(kiosk), DeviceOutcome::CollectionKiosk(outcome)) => {
+                let input = CollectionKioskInput::Device(outcome);
+                self.collection_kiosk_input(kernel, now, kiosk, input)
             }
             _ => unreachable!("a station only receives outcomes of its own devices"),
         }
@@ -243,6 +253,9 @@ impl World {
             }
             Station::PhotoCounter(counter) => {
                 self.photo_counter_input(kernel, now, counter, PhotoCounterInput::Restored)
+            }
+            Station::CollectionKiosk(kiosk) => {
+                self.collection_kiosk_input(kernel, now, kiosk, CollectionKioskInput::Restored)
             }
         }
     }
@@ -368,15 +381,22 @@ impl World {
                 counts.accepted += 1;
                 self.check_applicant(resident, applicant);
                 self.checkers.on_told_accepted(applicant, acknowledgement)?;
-                self.leave_served(kernel, now, resident)
+                self.leave_served(kernel, now, resident)?;
+                self.plan_collection(kernel, resident, acknowledgement, now);
+                Ok(())
             }
             CounterResult::AlreadyAccepted {
                 resident: applicant,
+                acknowledgement,
                 ..
             } => {
                 counts.already_accepted += 1;
                 self.check_applicant(resident, applicant);
-                self.leave_served(kernel, now, resident)
+                self.leave_served(kernel, now, resident)?;
+                if self.residents[resident as usize].acknowledgement.is_none() {
+                    self.plan_collection(kernel, resident, acknowledgement, now);
+                }
+                Ok(())
             }
             CounterResult::NotRegistered { reason, .. } => {
                 if matches!(reason, NotRegisteredReason::DuplicateSuspected) {
@@ -422,7 +442,7 @@ impl World {
         );
     }
 
-    fn out_of_service(
+    pub(crate) fn out_of_service(
         &mut self,
         kernel: &mut Kernel<Event>,
         now: SimTime,

@@ -6,7 +6,10 @@ use hkic_kernel::{DropCause, Kernel, Network, NodeId, Streams, Verdict};
 use hkic_services::booking::BookingService;
 use hkic_services::io::{Address, Output};
 use hkic_services::messages::{CentreId, Message};
+use hkic_services::production::ProductionService;
 use hkic_services::registration::RegistrationService;
+use hkic_services::registry::RegistryService;
+use hkic_terminals::collection_kiosk::CollectionKioskInput;
 use hkic_terminals::photo_counter::PhotoCounterInput;
 use hkic_terminals::registration_kiosk::RegistrationKioskInput;
 use hkic_terminals::{BookingAppInput, TagKioskInput};
@@ -23,9 +26,15 @@ pub const CENTRAL: NodeId = NodeId(0);
 pub const PUBLIC: NodeId = NodeId(1);
 /// The registration service's node.
 pub const REGISTRATION: NodeId = NodeId(2);
+/// The card registry's node (the collection kiosks ask it).
+pub const REGISTRY: NodeId = NodeId(3);
+/// The production service's node.
+pub const PRODUCTION: NodeId = NodeId(4);
+/// The personalisation line: a machine the production service drives.
+pub const LINE: NodeId = NodeId(5);
 /// The one centre of this scenario.
 pub const CENTRE: CentreId = CentreId(0);
-const FIRST_TERMINAL: u16 = 3;
+const FIRST_TERMINAL: u16 = 6;
 
 /// A terminal at the centre.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +50,7 @@ pub struct Layout {
     pub tag_kiosks: u16,
     pub registration_kiosks: u16,
     pub photo_counters: u16,
+    pub collection_kiosks: u16,
 }
 
 impl Layout {
@@ -49,6 +59,7 @@ impl Layout {
             tag_kiosks: config.centre.tag_kiosks,
             registration_kiosks: config.centre.registration_kiosks,
             photo_counters: config.centre.photo_counters,
+            collection_kiosks: config.centre.collection_kiosks,
         }
     }
 
@@ -63,6 +74,9 @@ impl Layout {
             Station::PhotoCounter(counter) => {
                 NodeId(first_station + self.registration_kiosks + counter)
             }
+            Station::CollectionKiosk(kiosk) => {
+                NodeId(first_station + self.registration_kiosks + self.photo_counters + kiosk)
+            }
         }
     }
 
@@ -76,18 +90,30 @@ impl Layout {
             return Some(Terminal::Station(Station::RegistrationKiosk(index)));
         }
         let index = index - self.registration_kiosks;
-        (index < self.photo_counters).then_some(Terminal::Station(Station::PhotoCounter(index)))
+        if index < self.photo_counters {
+            return Some(Terminal::Station(Station::PhotoCounter(index)));
+        }
+        let index = index - self.photo_counters;
+        (index < self.collection_kiosks)
+            .then_some(Terminal::Station(Station::CollectionKiosk(index)))
     }
 
     /// Every terminal's node.
     pub fn terminals(&self) -> impl Iterator<Item = NodeId> {
-        let count = self.tag_kiosks + self.registration_kiosks + self.photo_counters;
+        let count = self.tag_kiosks
+            + self.registration_kiosks
+            + self.photo_counters
+            + self.collection_kiosks;
         (FIRST_TERMINAL..FIRST_TERMINAL + count).map(NodeId)
     }
 
     pub fn nodes(&self) -> usize {
         usize::from(
-            FIRST_TERMINAL + self.tag_kiosks + self.registration_kiosks + self.photo_counters,
+            FIRST_TERMINAL
+                + self.tag_kiosks
+                + self.registration_kiosks
+                + self.photo_counters
+                + self.collection_kiosks,
         )
     }
 }
@@ -105,9 +131,17 @@ pub fn network(config: &Config, streams: &Streams) -> Network {
     let mut network = Network::new(layout.nodes());
     network.connect(PUBLIC, CENTRAL, config.public_latency.clone(), streams);
     for terminal in layout.terminals() {
-        for service in [CENTRAL, REGISTRATION] {
+        for service in [CENTRAL, REGISTRATION, REGISTRY] {
             network.connect(terminal, service, config.centre_latency.clone(), streams);
         }
+    }
+    // The central services talk among themselves over the data centre's network.
+    for (from, to) in [
+        (REGISTRATION, PRODUCTION),
+        (PRODUCTION, LINE),
+        (PRODUCTION, REGISTRY),
+    ] {
+        network.connect(from, to, config.centre_latency.clone(), streams);
     }
     network
 }
@@ -118,7 +152,7 @@ pub fn link_sides(config: &Config, link: LinkName) -> (Vec<NodeId>, Vec<NodeId>)
         LinkName::PublicCentral => (vec![PUBLIC], vec![CENTRAL]),
         LinkName::CentreCentral => (
             Layout::of(config).terminals().collect(),
-            vec![CENTRAL, REGISTRATION],
+            vec![CENTRAL, REGISTRATION, REGISTRY],
         ),
     }
 }
@@ -188,6 +222,12 @@ impl World {
         match to {
             CENTRAL => self.service_message::<BookingService>(kernel, now, from, message),
             REGISTRATION => self.service_message::<RegistrationService>(kernel, now, from, message),
+            REGISTRY => self.service_message::<RegistryService>(kernel, now, from, message),
+            PRODUCTION => self.service_message::<ProductionService>(kernel, now, from, message),
+            LINE => {
+                self.personalise(kernel, now, from, message);
+                Ok(())
+            }
             PUBLIC => {
                 self.app
                     .handle_input(now, BookingAppInput::Message { from, message });
@@ -212,6 +252,13 @@ impl World {
                     index,
                     PhotoCounterInput::Message { from, message },
                 ),
+                Some(Terminal::Station(Station::CollectionKiosk(index))) => self
+                    .collection_kiosk_input(
+                        kernel,
+                        now,
+                        index,
+                        CollectionKioskInput::Message { from, message },
+                    ),
                 None => Ok(()),
             },
         }
@@ -228,7 +275,11 @@ impl World {
                 self.app.handle_input(now, BookingAppInput::Wake);
                 self.drain_app(kernel, now)
             }
-            CENTRAL | REGISTRATION => Ok(()),
+            CENTRAL => self.wake_service::<BookingService>(kernel, now),
+            REGISTRATION => self.wake_service::<RegistrationService>(kernel, now),
+            REGISTRY => self.wake_service::<RegistryService>(kernel, now),
+            PRODUCTION => self.wake_service::<ProductionService>(kernel, now),
+            LINE => Ok(()),
             terminal => match self.layout.terminal(terminal) {
                 Some(Terminal::TagKiosk(index)) => {
                     self.kiosks[usize::from(index)].handle_input(now, TagKioskInput::Wake);
@@ -239,6 +290,9 @@ impl World {
                 }
                 Some(Terminal::Station(Station::PhotoCounter(index))) => {
                     self.photo_counter_input(kernel, now, index, PhotoCounterInput::Wake)
+                }
+                Some(Terminal::Station(Station::CollectionKiosk(index))) => {
+                    self.collection_kiosk_input(kernel, now, index, CollectionKioskInput::Wake)
                 }
                 None => Ok(()),
             },

@@ -7,16 +7,19 @@ use std::collections::BTreeMap;
 use hkic_base::{Date, SimTime, Stream};
 use hkic_kernel::{FaultInjector, Flow, Kernel, Network, NodeId, Streams};
 use hkic_services::booking::{BookingConfig, BookingService};
+use hkic_services::production::{ProductionConfig, ProductionService};
 use hkic_services::registration::{RegistrationConfig, RegistrationService};
+use hkic_services::registry::{FIRST_NEW_CARD, RegistryConfig, RegistryService};
+use hkic_terminals::collection_kiosk::{CollectionKiosk, CollectionKioskConfig};
 use hkic_terminals::photo_counter::{CounterVisit, PhotoCounterConfig};
 use hkic_terminals::registration_kiosk::RegistrationKioskConfig;
 use hkic_terminals::{BookingApp, PhotoCounter, RegistrationKiosk, TagKiosk};
 
 use crate::checkers::{Checkers, Violation};
 use crate::config::Config;
-use crate::devices::timing::TimingDevices;
+use crate::devices::timing::{StationCounts, TimingDevices};
 use crate::devices::{DeviceModel, Station};
-use crate::event::{Event, Observation, Stage};
+use crate::event::{Event, Observation, STAGES, Stage};
 use crate::host::ServiceHost;
 use crate::labels;
 use crate::metrics::Metrics;
@@ -25,7 +28,9 @@ use crate::pool::ServerPool;
 use crate::population::AgeModel;
 use crate::residents::{Draw, Kind, Profile, Resident};
 use crate::scenario::Fidelity;
-use crate::wiring::{CENTRAL, CENTRE, Layout, PUBLIC, REGISTRATION, address};
+use crate::wiring::{
+    CENTRAL, CENTRE, LINE, Layout, PRODUCTION, PUBLIC, REGISTRATION, REGISTRY, address,
+};
 
 /// The first broken invariant, when and at which trace record it was seen.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,6 +47,10 @@ pub struct World {
     pub(crate) layout: Layout,
     pub(crate) booking: ServiceHost<BookingService>,
     pub(crate) registration: ServiceHost<RegistrationService>,
+    pub(crate) registry: ServiceHost<RegistryService>,
+    pub(crate) production: ServiceHost<ProductionService>,
+    pub(crate) collection_kiosks: Vec<CollectionKiosk>,
+    pub(crate) streams: Streams,
     pub(crate) app: BookingApp,
     pub(crate) kiosks: Vec<TagKiosk>,
     pub(crate) registration_kiosks: Vec<RegistrationKiosk>,
@@ -53,7 +62,7 @@ pub struct World {
     /// What a kiosk established for residents now waiting for a counter.
     pub(crate) visits: BTreeMap<u32, CounterVisit>,
     pub(crate) residents: Vec<Resident>,
-    pub(crate) pools: [ServerPool; 3],
+    pub(crate) pools: [ServerPool; STAGES],
     pub(crate) checkers: Checkers,
     pub(crate) metrics: Metrics,
     pub(crate) detected: Option<Detected>,
@@ -91,14 +100,49 @@ impl World {
             streams.stream(labels::disk_latency(CENTRAL.0)),
             read_back_from_cache,
         );
+        let jitter = |node: NodeId| -> Stream { streams.stream(labels::retry_jitter(node.0)) };
         let registration = ServiceHost::new(
             RegistrationConfig {
                 acknowledgement_key: seed,
+                production: address(PRODUCTION),
+                retry: config.retry,
+                jitter: jitter(REGISTRATION),
             },
             streams.stream(labels::disk_latency(REGISTRATION.0)),
             read_back_from_cache,
         );
-        let jitter = |node: NodeId| -> Stream { streams.stream(labels::retry_jitter(node.0)) };
+        let registry = ServiceHost::new(
+            RegistryConfig {},
+            streams.stream(labels::disk_latency(REGISTRY.0)),
+            read_back_from_cache,
+        );
+        let production = ServiceHost::new(
+            ProductionConfig {
+                calendar: config.calendar.clone(),
+                lead_time_working_days: config.production.lead_time_working_days,
+                batch_cut_off: config.production.cut_off,
+                personalisation_line: address(LINE),
+                registry: address(REGISTRY),
+                retry: config.retry,
+                jitter: jitter(PRODUCTION),
+                first_card: FIRST_NEW_CARD,
+            },
+            streams.stream(labels::disk_latency(PRODUCTION.0)),
+            read_back_from_cache,
+        );
+        let collection_kiosks = (0..config.centre.collection_kiosks)
+            .map(|k| {
+                let kiosk_config = CollectionKioskConfig {
+                    centre: CENTRE,
+                    collection_service: address(REGISTRY),
+                    retry: config.retry,
+                    qr_attempts_max: attempts(config.devices.qr_attempts),
+                    thumb_attempts_max: attempts(config.devices.thumb_attempts),
+                };
+                let node = layout.station(Station::CollectionKiosk(k));
+                CollectionKiosk::new(kiosk_config, jitter(node))
+            })
+            .collect();
         let app = BookingApp::new(address(CENTRAL), config.retry, jitter(PUBLIC));
         let kiosks = (0..config.centre.tag_kiosks)
             .map(|k| {
@@ -139,12 +183,17 @@ impl World {
                 PhotoCounter::new(counter_config, jitter(node))
             })
             .collect();
+        let counts = StationCounts {
+            registration_kiosks: config.centre.registration_kiosks,
+            photo_counters: config.centre.photo_counters,
+            collection_kiosks: config.centre.collection_kiosks,
+        };
         let timing = || {
             TimingDevices::new(
                 config.devices.clone(),
+                config.collection.clone(),
                 streams,
-                config.centre.registration_kiosks,
-                config.centre.photo_counters,
+                counts,
                 |station| layout.station(station).0,
             )
         };
@@ -165,6 +214,7 @@ impl World {
             pool(centre.tag_kiosks),
             pool(centre.registration_kiosks),
             pool(centre.photo_counters),
+            pool(centre.collection_kiosks),
         ];
         let checkers = Checkers::new(centre.timetable.slot_quota, centre.timetable.walk_in_quota);
         World {
@@ -173,6 +223,10 @@ impl World {
             layout,
             booking,
             registration,
+            registry,
+            production,
+            collection_kiosks,
+            streams,
             app,
             kiosks,
             registration_kiosks,
@@ -257,6 +311,7 @@ impl World {
             Event::Arrive { resident } => self.arrive(kernel, now, resident),
             Event::FillEForm { resident } => self.fill_eform(kernel, now, resident),
             Event::ChangeBooking { resident } => self.change_booking(kernel, now, resident),
+            Event::CollectArrive { resident } => self.collect_arrive(kernel, now, resident),
             Event::ServiceDone { stage, server } => self.service_done(kernel, now, stage, server),
             Event::Deliver { from, to, message } => self.deliver(kernel, now, from, to, message),
             Event::Wake { node } => self.wake(kernel, now, node),

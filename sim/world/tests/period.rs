@@ -113,3 +113,46 @@ fn the_rush_shows_cancellations_reschedules_abandonment_and_returns() {
     assert!(residents.returns > 10, "{residents:?}");
     assert!(residents.turned_away_walk_in_quota > 100, "{residents:?}");
 }
+
+/// A month: two weeks of registration, then the lead time, then collection.
+const MONTH: [&str; 4] = [
+    "centre.last_day=2019-02-23",
+    "limits.until=2019-02-24T06:00",
+    "booking.requests=9000",
+    "booking.book_ahead.exponential.mean=4d",
+];
+
+#[test]
+fn registered_residents_collect_their_cards_after_the_lead_time() {
+    let report = run(&request(2, "none", &MONTH), None)
+        .expect("valid")
+        .report;
+    assert_eq!(
+        report.outcome.status,
+        Status::Ok,
+        "{:?}",
+        report.outcome.violation
+    );
+    let cards = &report.cards;
+    assert!(cards.collected > 1_000, "{cards:?}");
+    // Every collection activated its card and cancelled the old one, atomically.
+    assert_eq!(cards.activated, cards.collected, "{cards:?}");
+    assert_eq!(cards.old_cards_cancelled, cards.collected, "{cards:?}");
+    assert!(cards.produced >= cards.dispatched, "{cards:?}");
+    assert!(
+        cards.remade > 0,
+        "failed personalisations are re-made: {cards:?}"
+    );
+    let checks = |name: &str| {
+        report
+            .invariants
+            .iter()
+            .find(|i| i.name == name)
+            .map_or(0, |i| i.checks)
+    };
+    assert_eq!(checks("one-active-card-per-person"), cards.activated);
+    assert_eq!(
+        checks("activation-after-fingerprint-match"),
+        cards.activated
+    );
+}

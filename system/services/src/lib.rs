@@ -9,16 +9,24 @@
 //!
 //! This crate also holds what the services and their clients share: the message types
 //! ([`messages`]), the sans-IO plumbing ([`io`]), the durable journal ([`journal`]) and the
-//! client side of request/reply with retries and idempotency ([`rpc`]).
+//! client side of request/reply with retries and idempotency ([`rpc`]), with the durable
+//! hand-offs built on it (`outbox`: calls released once their records are durable, retried
+//! until acknowledged).
 //!
-//! The services so far: [`booking`] (appointments, check-in, walk-ins, e-forms) and
-//! [`registration`] (applications, the duplicate check on the thumbs, acknowledgements).
+//! The services so far: [`booking`] (appointments, check-in, walk-ins, e-forms),
+//! [`registration`] (applications, the duplicate check on the thumbs, acknowledgements, the
+//! hand-off to production), [`production`] (daily personalisation batches, re-makes,
+//! dispatch to the registry after the lead time) and [`registry`] (each person's cards,
+//! collection and activation, lost cards and the revocation list).
 
 pub mod booking;
 pub mod io;
 pub mod journal;
 pub mod messages;
+mod outbox;
+pub mod production;
 pub mod registration;
+pub mod registry;
 pub mod rpc;
 #[cfg(test)]
 mod test_disk;

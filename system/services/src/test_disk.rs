@@ -104,7 +104,12 @@ pub(crate) struct Harness<S: TestService> {
     pub(crate) service: S,
     pub(crate) disk: TestDisk,
     pub(crate) pending: VecDeque<DiskRequest>,
+    /// Messages to [`CLIENT`]: the replies to the test's requests.
     pub(crate) replies: Vec<Message>,
+    /// Messages to anybody else: the service's own requests to other services.
+    pub(crate) outgoing: Vec<(Address, Message)>,
+    /// The wake-up time the service asked for last, until it is delivered.
+    pub(crate) wake: Option<SimTime>,
     /// Every event of every incarnation, in order.
     pub(crate) events: Vec<S::Event>,
 }
@@ -117,6 +122,8 @@ impl<S: TestService> Harness<S> {
             disk: TestDisk::default(),
             pending: VecDeque::new(),
             replies: Vec::new(),
+            outgoing: Vec::new(),
+            wake: None,
             events: Vec::new(),
         }
     }
@@ -129,10 +136,11 @@ impl<S: TestService> Harness<S> {
     fn drain(&mut self) {
         while let Some(output) = self.service.poll_output() {
             match output {
-                Output::Send { message, .. } => self.replies.push(message),
+                Output::Send { to, message } if to == CLIENT => self.replies.push(message),
+                Output::Send { to, message } => self.outgoing.push((to, message)),
                 Output::Disk(request) => self.pending.push_back(request),
                 Output::Event(event) => self.events.push(event),
-                Output::WakeAt(_) => {}
+                Output::WakeAt(at) => self.wake = Some(at),
                 Output::Halt(reason) => panic!("halted: {reason}"),
             }
         }
@@ -141,6 +149,16 @@ impl<S: TestService> Harness<S> {
     pub(crate) fn send(&mut self, now: SimTime, message: Message) {
         let from = CLIENT;
         self.input(now, Input::Message { from, message });
+    }
+
+    /// Delivers the wake-up the service asked for if its time has come; false if not.
+    pub(crate) fn wake_if_due(&mut self, now: SimTime) -> bool {
+        if self.wake.is_none_or(|at| at > now) {
+            return false;
+        }
+        self.wake = None;
+        self.input(now, Input::Wake);
+        true
     }
 
     /// Carries out the oldest pending disk request; false if there was none.
@@ -163,13 +181,20 @@ impl<S: TestService> Harness<S> {
         while self.step_disk(now) {}
     }
 
-    /// A crash: unsynced writes and requests in flight are gone; the service restarts from
-    /// its media.
+    /// A crash: unsynced writes, requests in flight and the wake-up asked for are gone; the
+    /// service restarts from its media.
     pub(crate) fn crash(&mut self) {
         self.disk.crash();
         self.pending.clear();
+        self.wake = None;
         self.service = S::restart(self.config.clone(), &self.disk.media);
         self.drain();
+    }
+
+    /// A crash, then the restarted service's first input: the host wakes it at `now`.
+    pub(crate) fn restart_at(&mut self, now: SimTime) {
+        self.crash();
+        self.input(now, Input::Wake);
     }
 
     /// Sends a request, lets the disk settle and returns the one reply it got.

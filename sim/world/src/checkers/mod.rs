@@ -9,6 +9,7 @@
 //! every queue drains (liveness); and registration's invariants (`applications`).
 
 mod applications;
+mod cards;
 
 use std::collections::BTreeMap;
 
@@ -32,8 +33,9 @@ pub const JOURNAL_INTEGRITY: &str = "journal-integrity";
 pub const RESIDENTS_ACCOUNTED: &str = "every-resident-accounted";
 
 pub use applications::{ACCEPTED_APPLICATIONS_KEPT, ONE_APPLICATION_PER_RESIDENT};
+pub use cards::{ACTIVATION_AFTER_MATCH, OLD_CARD_CANCELLED_ON_ACTIVATION, ONE_ACTIVE_CARD};
 
-pub const ALL: [&str; 9] = [
+pub const ALL: [&str; 12] = [
     SLOT_QUOTA,
     WALK_IN_QUOTA,
     ONE_BOOKING_PER_RESIDENT,
@@ -43,6 +45,9 @@ pub const ALL: [&str; 9] = [
     RESIDENTS_ACCOUNTED,
     ONE_APPLICATION_PER_RESIDENT,
     ACCEPTED_APPLICATIONS_KEPT,
+    ONE_ACTIVE_CARD,
+    ACTIVATION_AFTER_MATCH,
+    OLD_CARD_CANCELLED_ON_ACTIVATION,
 ];
 
 #[derive(Debug)]
@@ -57,6 +62,7 @@ pub struct Checkers {
     inside: Vec<bool>,
     inside_count: u64,
     applications: applications::ApplicationChecks,
+    cards: cards::CardChecks,
     checks: BTreeMap<&'static str, u64>,
 }
 
@@ -73,6 +79,7 @@ impl Checkers {
             inside: Vec::new(),
             inside_count: 0,
             applications: applications::ApplicationChecks::default(),
+            cards: cards::CardChecks::default(),
             checks: ALL.iter().map(|name| (*name, 0)).collect(),
         }
     }

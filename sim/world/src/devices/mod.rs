@@ -19,7 +19,8 @@ pub mod full;
 pub mod timing;
 
 use hkic_base::{Date, SimDuration, SimTime};
-use hkic_services::messages::EFormQr;
+use hkic_services::messages::{AcknowledgementReference, EFormQr};
+use hkic_terminals::collection_kiosk::{CollectionKioskDevice, CollectionKioskOutcome};
 use hkic_terminals::devices::{DeviceFault, DeviceKind};
 use hkic_terminals::photo_counter::{PhotoCounterDevice, PhotoCounterOutcome};
 use hkic_terminals::registration_kiosk::{RegistrationKioskDevice, RegistrationKioskOutcome};
@@ -29,6 +30,7 @@ use hkic_terminals::registration_kiosk::{RegistrationKioskDevice, RegistrationKi
 pub enum Station {
     RegistrationKiosk(u16),
     PhotoCounter(u16),
+    CollectionKiosk(u16),
 }
 
 /// What a device model may know about the resident at the station. Everything else about
@@ -41,6 +43,8 @@ pub struct Subject {
     pub needs_assistance: bool,
     /// The e-form the booking service stored for them (what their QR code holds), if any.
     pub eform: Option<EFormQr>,
+    /// The acknowledgement slip they carry (after their application was accepted).
+    pub acknowledgement: Option<AcknowledgementReference>,
     /// How many device operations this resident has had before this one (over all visits):
     /// each operation draws from its own stream.
     pub operation: u32,
@@ -72,6 +76,15 @@ pub trait DeviceModel {
         subject: &Subject,
         request: PhotoCounterDevice,
     ) -> Answer<PhotoCounterOutcome>;
+
+    /// One operation of collection kiosk `kiosk` for `subject`, whose new card is `card`.
+    fn collection_kiosk(
+        &mut self,
+        now: SimTime,
+        kiosk: u16,
+        subject: &Subject,
+        request: CollectionKioskDevice,
+    ) -> Answer<CollectionKioskOutcome>;
 
     /// How long until an officer has cleared `fault` of `device` at `station` and it is back
     /// in service.

@@ -7,46 +7,62 @@
 use hkic_base::{SimDuration, SimTime, Stream, bernoulli};
 use hkic_kernel::Streams;
 use hkic_services::messages::{BiometricDigest, CardId, EFormDigest, ResidentId};
+use hkic_terminals::collection_kiosk::{CollectionKioskDevice, CollectionKioskOutcome};
 use hkic_terminals::devices::{
-    DeviceFault, DeviceKind, FormEntry, Handling, ManualVerification, OldCardIdentity,
-    OldCardInspection, OldCardReading, PhotoCapture, QrScan, ThumbVerification,
+    CardReading, CardTake, DeviceFault, DeviceKind, FormEntry, Handling, ManualVerification,
+    OldCardIdentity, OldCardInspection, OldCardReading, PhotoCapture, QrScan, ReadVerdict,
+    ThumbVerification,
 };
 use hkic_terminals::photo_counter::{PhotoCounterDevice, PhotoCounterOutcome};
 use hkic_terminals::registration_kiosk::{RegistrationKioskDevice, RegistrationKioskOutcome};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use super::{Answer, DeviceModel, Station, Subject};
-use crate::config::DeviceParams;
+use crate::config::{CollectionParams, DeviceParams};
 use crate::labels;
 use crate::population::age_on;
 
 pub struct TimingDevices {
     params: DeviceParams,
+    collection: CollectionParams,
     streams: Streams,
-    /// Per station (registration kiosks, then photo counters): its fault stream.
+    /// Per station (registration kiosks, photo counters, collection kiosks): its fault
+    /// stream.
     stations: Vec<Stream>,
     registration_kiosks: u16,
+    photo_counters: u16,
+}
+
+/// How many of each station there are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StationCounts {
+    pub registration_kiosks: u16,
+    pub photo_counters: u16,
+    pub collection_kiosks: u16,
 }
 
 impl TimingDevices {
     /// `station_node` names each station's node, for its stream.
     pub fn new(
         params: DeviceParams,
+        collection: CollectionParams,
         streams: Streams,
-        registration_kiosks: u16,
-        photo_counters: u16,
+        counts: StationCounts,
         station_node: impl Fn(Station) -> u16,
     ) -> TimingDevices {
-        let stations = (0..registration_kiosks)
+        let stations = (0..counts.registration_kiosks)
             .map(Station::RegistrationKiosk)
-            .chain((0..photo_counters).map(Station::PhotoCounter))
+            .chain((0..counts.photo_counters).map(Station::PhotoCounter))
+            .chain((0..counts.collection_kiosks).map(Station::CollectionKiosk))
             .map(|station| streams.stream(labels::station_faults(station_node(station))))
             .collect();
         TimingDevices {
             params,
+            collection,
             streams,
             stations,
-            registration_kiosks,
+            registration_kiosks: counts.registration_kiosks,
+            photo_counters: counts.photo_counters,
         }
     }
 
@@ -54,6 +70,9 @@ impl TimingDevices {
         let index = match station {
             Station::RegistrationKiosk(kiosk) => usize::from(kiosk),
             Station::PhotoCounter(counter) => usize::from(self.registration_kiosks + counter),
+            Station::CollectionKiosk(kiosk) => {
+                usize::from(self.registration_kiosks + self.photo_counters + kiosk)
+            }
         };
         &mut self.stations[index]
     }
@@ -98,6 +117,35 @@ impl TimingDevices {
             after,
             outcome: subject.eform.filter(|_| found).map(|qr| qr.reference),
         }
+    }
+
+    /// One two-thumb capture and verification (against the old card's templates at
+    /// registration, against DG3 at collection).
+    fn verify_thumbs(
+        &mut self,
+        now: SimTime,
+        station: Station,
+        subject: &Subject,
+    ) -> Answer<ThumbVerification> {
+        let mut stream = self.operation_stream(subject);
+        let params = &self.params;
+        let after = params.thumb_capture.sample(&mut stream);
+        let non_match = if self.poor_fingers(subject, now) {
+            params.non_match_poor
+        } else {
+            params.non_match
+        };
+        let failed_capture = bernoulli(&mut stream, params.capture_failure);
+        let matched = !bernoulli(&mut stream, non_match);
+        let outcome = match self.fault(station) {
+            Some(fault) => ThumbVerification::Fault(fault),
+            None if failed_capture => ThumbVerification::CaptureFailed,
+            None if matched => ThumbVerification::Matched {
+                capture: capture_digest(subject),
+            },
+            None => ThumbVerification::NotMatched,
+        };
+        Answer { after, outcome }
     }
 
     fn operation_stream(&self, subject: &Subject) -> Stream {
@@ -151,25 +199,10 @@ impl DeviceModel for TimingDevices {
                 (after, RegistrationKioskOutcome::OldCardRead(reading))
             }
             RegistrationKioskDevice::VerifyThumbs => {
-                let after = params.thumb_capture.sample(&mut stream);
-                let non_match = if self.poor_fingers(subject, now) {
-                    params.non_match_poor
-                } else {
-                    params.non_match
-                };
-                let failed_capture = bernoulli(&mut stream, params.capture_failure);
-                let matched = !bernoulli(&mut stream, non_match);
-                let verification = match self.fault(station) {
-                    Some(fault) => ThumbVerification::Fault(fault),
-                    None if failed_capture => ThumbVerification::CaptureFailed,
-                    None if matched => ThumbVerification::Matched {
-                        capture: capture_digest(subject),
-                    },
-                    None => ThumbVerification::NotMatched,
-                };
+                let answer = self.verify_thumbs(now, station, subject);
                 (
-                    after,
-                    RegistrationKioskOutcome::ThumbsVerified(verification),
+                    answer.after,
+                    RegistrationKioskOutcome::ThumbsVerified(answer.outcome),
                 )
             }
             RegistrationKioskDevice::ScanEFormQr => {
@@ -259,6 +292,82 @@ impl DeviceModel for TimingDevices {
         Answer { after, outcome }
     }
 
+    fn collection_kiosk(
+        &mut self,
+        now: SimTime,
+        kiosk: u16,
+        subject: &Subject,
+        request: CollectionKioskDevice,
+    ) -> Answer<CollectionKioskOutcome> {
+        let station = Station::CollectionKiosk(kiosk);
+        let mut stream = self.operation_stream(subject);
+        let (params, collection) = (&self.params, &self.collection);
+        let handling = collection.card_handling.sample(&mut stream);
+        let (after, outcome) = match request {
+            CollectionKioskDevice::ScanAcknowledgementQr => {
+                let after = params.qr_scan.sample(&mut stream);
+                let misread = bernoulli(&mut stream, params.qr_no_read);
+                let scan = match (self.fault(station), subject.acknowledgement) {
+                    (Some(fault), _) => QrScan::Fault(fault),
+                    (None, Some(slip)) if !misread => QrScan::Decoded(slip.encode_qr().to_vec()),
+                    (None, _) => QrScan::NoRead,
+                };
+                (after, CollectionKioskOutcome::QrScanned(scan))
+            }
+            CollectionKioskDevice::TakeCard { .. } => {
+                let take = match self.fault(station) {
+                    Some(fault) => CardTake::Fault(fault),
+                    None => CardTake::Taken,
+                };
+                (handling, CollectionKioskOutcome::CardTaken(take))
+            }
+            CollectionKioskDevice::ReadCard { .. } => {
+                let after = collection.card_read.sample(&mut stream);
+                let unreadable = bernoulli(&mut stream, collection.read_failure);
+                let reading = match self.fault(station) {
+                    Some(fault) => CardReading::Fault(fault),
+                    None => CardReading::Read {
+                        verdict: if unreadable {
+                            ReadVerdict::Unreadable
+                        } else {
+                            ReadVerdict::Genuine
+                        },
+                        holder: (!unreadable).then_some(ResidentId(subject.resident)),
+                        dg3_read: !unreadable,
+                    },
+                };
+                (after, CollectionKioskOutcome::CardRead(reading))
+            }
+            CollectionKioskDevice::VerifyThumbs { .. } => {
+                let answer = self.verify_thumbs(now, station, subject);
+                let outcome = CollectionKioskOutcome::ThumbsVerified(answer.outcome);
+                return Answer {
+                    after: answer.after,
+                    outcome,
+                };
+            }
+            CollectionKioskDevice::ReturnCard { .. }
+            | CollectionKioskDevice::RetainCard { .. }
+            | CollectionKioskDevice::DispenseCard { .. } => {
+                let done = match self.fault(station) {
+                    Some(fault) => Handling::Fault(fault),
+                    None => Handling::Done,
+                };
+                let outcome = match request {
+                    CollectionKioskDevice::ReturnCard { .. } => {
+                        CollectionKioskOutcome::CardReturned(done)
+                    }
+                    CollectionKioskDevice::RetainCard { .. } => {
+                        CollectionKioskOutcome::CardRetained(done)
+                    }
+                    _ => CollectionKioskOutcome::CardDispensed(done),
+                };
+                (handling, outcome)
+            }
+        };
+        Answer { after, outcome }
+    }
+
     fn repair(
         &mut self,
         _now: SimTime,
@@ -283,23 +392,31 @@ mod tests {
     use hkic_base::Date;
     use hkic_terminals::devices::ThumbVerification;
 
-    fn params() -> DeviceParams {
+    fn config() -> crate::Config {
         let scenario = load_scenario(None, &[]).expect("the default scenario loads");
         let profile = load_fault_profile("none").expect("none");
-        crate::scenario::build_config(&scenario, profile, None)
-            .expect("valid")
-            .devices
+        crate::scenario::build_config(&scenario, profile, None).expect("valid")
+    }
+
+    fn params() -> DeviceParams {
+        config().devices
     }
 
     fn devices(kiosks: u16, params: DeviceParams) -> TimingDevices {
+        let counts = StationCounts {
+            registration_kiosks: kiosks,
+            photo_counters: 5,
+            collection_kiosks: 2,
+        };
         TimingDevices::new(
             params,
+            config().collection,
             Streams::new(7),
-            kiosks,
-            5,
+            counts,
             |station| match station {
                 Station::RegistrationKiosk(k) => 100 + k,
                 Station::PhotoCounter(c) => 200 + c,
+                Station::CollectionKiosk(k) => 300 + k,
             },
         )
     }
@@ -310,6 +427,7 @@ mod tests {
             born: Date::from_ymd(born_year, 6, 1).unwrap(),
             needs_assistance: false,
             eform: None,
+            acknowledgement: None,
             operation: 3,
         }
     }

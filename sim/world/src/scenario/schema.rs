@@ -37,6 +37,8 @@ pub struct ScenarioFile {
     pub residents: ResidentSpec,
     pub service_times: ServiceTimesSpec,
     pub devices: DevicesSpec,
+    pub production: ProductionSpec,
+    pub collection: CollectionSpec,
     pub network: NetworkSpec,
     pub services: ServicesSpec,
     pub terminals: TerminalsSpec,
@@ -56,6 +58,7 @@ pub struct CentreSpec {
     pub tag_kiosks: u32,
     pub registration_kiosks: u32,
     pub photo_counters: u32,
+    pub collection_kiosks: u32,
     pub slot_length: Dur,
     pub slot_quota: u32,
     pub walk_in_quota: u32,
@@ -151,6 +154,29 @@ pub struct ServiceTimesSpec {
     pub tag_kiosk: DistSpec,
     pub registration_kiosk: DistSpec,
     pub photo_counter: DistSpec,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductionSpec {
+    pub lead_time_working_days: u32,
+    pub cut_off: Clock,
+    pub personalisation: DistSpec,
+    pub failure: f64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollectionSpec {
+    /// How long after the date on the slip residents come to collect.
+    pub after_ready: DistSpec,
+    /// How long they wait before trying again when the card was not there.
+    pub retry_after: DistSpec,
+    pub visits: u32,
+    pub interaction: DistSpec,
+    pub card_handling: DistSpec,
+    pub card_read: DistSpec,
+    pub read_failure: f64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -252,6 +278,8 @@ pub struct LinkSpec {
 pub struct ServicesSpec {
     pub booking: ServiceHostSpec,
     pub registration: ServiceHostSpec,
+    pub registry: ServiceHostSpec,
+    pub production: ServiceHostSpec,
 }
 
 #[derive(Clone, Debug, Deserialize)]

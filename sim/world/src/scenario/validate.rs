@@ -171,6 +171,10 @@ fn check_all(
             &file.network.centre_to_central.latency,
         )?,
         booking_disk: disk_times(&check, "services.booking", &file.services.booking)?,
+        registry_disk: disk_times(&check, "services.registry", &file.services.registry)?,
+        production_disk: disk_times(&check, "services.production", &file.services.production)?,
+        production: super::validate_devices::production(&check, &file.production)?,
+        collection: super::validate_devices::collection(&check, &file.collection)?,
         registration_disk: disk_times(
             &check,
             "services.registration",
@@ -314,6 +318,12 @@ fn centre(
         )? as u16,
         photo_counters: check.count("centre.photo_counters", spec.photo_counters, 1, MAX_SERVERS)?
             as u16,
+        collection_kiosks: check.count(
+            "centre.collection_kiosks",
+            spec.collection_kiosks,
+            1,
+            MAX_SERVERS,
+        )? as u16,
         timetable,
         check_in_early: spec.check_in.early.0,
         check_in_late: spec.check_in.late.0,

@@ -3,8 +3,9 @@
 
 use super::ScenarioError;
 use super::schema::DevicesSpec;
+use super::schema::{CollectionSpec, ProductionSpec};
 use super::validate::Check;
-use crate::config::DeviceParams;
+use crate::config::{CollectionParams, DeviceParams, ProductionParams};
 
 fn attempts(check: &Check<'_>, path: &str, value: u32) -> Result<u8, ScenarioError> {
     Ok(check.count(path, value, 1, 20)? as u8)
@@ -53,5 +54,37 @@ pub(super) fn devices(
         jam: chance("faults.jam", faults.jam)?,
         offline: chance("faults.offline", faults.offline)?,
         repair: dist("faults.repair", &faults.repair)?,
+    })
+}
+
+pub(super) fn production(
+    check: &Check<'_>,
+    spec: &ProductionSpec,
+) -> Result<ProductionParams, ScenarioError> {
+    Ok(ProductionParams {
+        lead_time_working_days: check.count(
+            "production.lead_time_working_days",
+            spec.lead_time_working_days,
+            1,
+            100,
+        )?,
+        cut_off: spec.cut_off.0,
+        personalisation: check.dist("production.personalisation", &spec.personalisation)?,
+        failure: check.probability("production.failure", spec.failure)?,
+    })
+}
+
+pub(super) fn collection(
+    check: &Check<'_>,
+    spec: &CollectionSpec,
+) -> Result<CollectionParams, ScenarioError> {
+    Ok(CollectionParams {
+        after_ready: check.dist("collection.after_ready", &spec.after_ready)?,
+        retry_after: check.dist("collection.retry_after", &spec.retry_after)?,
+        visits: attempts(check, "collection.visits", spec.visits)?,
+        interaction: check.dist("collection.interaction", &spec.interaction)?,
+        card_handling: check.dist("collection.card_handling", &spec.card_handling)?,
+        card_read: check.dist("collection.card_read", &spec.card_read)?,
+        read_failure: check.probability("collection.read_failure", spec.read_failure)?,
     })
 }

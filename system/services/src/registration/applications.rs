@@ -3,7 +3,7 @@
 //! `apply` refuses a record that contradicts the state: the same check guards what the
 //! service decides and what it reads back from its media.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
@@ -34,6 +34,8 @@ pub struct ApplicationView {
     pub acknowledgement: Option<AcknowledgementReference>,
     /// Set once accepted: with the thumbs, what production needs to personalise the card.
     pub photo: Option<BiometricDigest>,
+    /// Production acknowledged the card order (accepted applications only).
+    pub handed_to_production: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -71,6 +73,8 @@ pub(super) struct Applications {
     /// The thumbs of accepted applications: the duplicate check's index.
     enrolled: BTreeMap<BiometricDigest, ResidentId>,
     by_acknowledgement: BTreeMap<AcknowledgementReference, ApplicationId>,
+    /// Accepted applications whose card order production has not acknowledged.
+    awaiting_production: BTreeSet<ApplicationId>,
 }
 
 impl Applications {
@@ -94,6 +98,19 @@ impl Applications {
     /// The resident whose accepted application enrolled `thumbs`, if any.
     pub(super) fn enrolled_by(&self, thumbs: BiometricDigest) -> Option<ResidentId> {
         self.enrolled.get(&thumbs).copied()
+    }
+
+    /// Accepted applications whose card order production has not acknowledged, in order.
+    pub(super) fn awaiting_production(&self) -> impl Iterator<Item = ApplicationId> + '_ {
+        self.awaiting_production.iter().copied()
+    }
+
+    pub(super) fn awaiting_production_len(&self) -> usize {
+        self.awaiting_production.len()
+    }
+
+    pub(super) fn is_awaiting_production(&self, application: ApplicationId) -> bool {
+        self.awaiting_production.contains(&application)
     }
 
     pub(super) fn view(&self, application: ApplicationId) -> Option<ApplicationView> {
@@ -120,6 +137,8 @@ impl Applications {
             state,
             acknowledgement,
             photo,
+            handed_to_production: state == ApplicationState::Accepted
+                && !self.awaiting_production.contains(&application),
         })
     }
 
@@ -209,6 +228,12 @@ impl Applications {
                 };
                 self.enrolled.insert(thumbs, resident);
                 self.by_acknowledgement.insert(acknowledgement, application);
+                self.awaiting_production.insert(application);
+            }
+            Record::HandedOff { application } => {
+                if !self.awaiting_production.remove(&application) {
+                    return Err("a hand-off names no accepted application awaiting production");
+                }
             }
         }
         Ok(())

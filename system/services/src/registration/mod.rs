@@ -1,13 +1,20 @@
 //! The registration service: applications for a new card, opened at a registration kiosk
 //! or counter and completed at the photo counter, with the duplicate check on the thumbs.
 //!
-//! Inputs: `OpenApplicationRequest` and `CompleteApplicationRequest` messages (others are
-//! ignored), and disk completions. Outputs: replies, journal disk requests, and
-//! [`RegistrationEvent`]s; `Accepted` is the hand-off to card production.
+//! Inputs: `OpenApplicationRequest` and `CompleteApplicationRequest` messages,
+//! `ProduceCardReply` from production (others are ignored), disk completions and wake-ups.
+//! Outputs: replies, `ProduceCardRequest`s, journal disk requests, wake-up times and
+//! [`RegistrationEvent`]s.
 //!
-//! Persists: every opening, hold and acceptance, in its [`Journal`], before anybody is told
-//! about it. A reply (even a refusal) is released only once every record appended before it
-//! is durable, so no answer ever depends on state a crash could lose.
+//! Persists: every opening, hold and acceptance, and production's acknowledgement of each
+//! card order, in its [`Journal`], before anybody is told about it. A reply (even a refusal)
+//! is released only once every record appended before it is durable, so no answer ever
+//! depends on state a crash could lose.
+//!
+//! The hand-off to production (`hand_off.rs`): once an acceptance is durable, its card order
+//! goes to production, retried until acknowledged; on the first input after recovery (hosts
+//! wake a restarted service) every accepted application without a durable acknowledgement
+//! is sent again. Production never depends on the `Accepted` event, which a crash can lose.
 //!
 //! Invariants it keeps:
 //! - a resident has at most one application: a repeated opening returns the same number;
@@ -20,11 +27,12 @@
 //! hands the service the digest of that capture.
 
 mod applications;
+mod hand_off;
 mod records;
 
 use std::collections::VecDeque;
 
-use hkic_base::SimTime;
+use hkic_base::{SimTime, Stream};
 
 pub use applications::{ApplicationState, ApplicationView};
 pub use records::MalformedRecord;
@@ -39,15 +47,22 @@ use crate::messages::{
     CompleteApplicationOutcome, Message, OfficerId, OpenApplicationOutcome, OpenRefusal,
     ResidentId,
 };
+use crate::outbox::{Outbox, durable_before};
+use crate::rpc::RetryPolicy;
 
 /// The journal's file on the service's disk.
 pub const JOURNAL_FILE: FileNumber = FileNumber(0);
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct RegistrationConfig {
     /// Keys the acknowledgement references, so that nobody can work one out from an
     /// application number.
     pub acknowledgement_key: u64,
+    /// The production service, which gets every accepted application's card order.
+    pub production: Address,
+    /// For the card orders (retried without giving up).
+    pub retry: RetryPolicy,
+    pub jitter: Stream,
 }
 
 /// What observers learn, once it is durable.
@@ -96,16 +111,25 @@ pub struct RegistrationService {
     journal: Journal,
     held: VecDeque<Held>,
     outputs: VecDeque<Output<RegistrationEvent>>,
+    /// Card orders to production, keyed by application.
+    outbox: Outbox<ApplicationId>,
+    /// Set by recovery: the first input (which brings the time) restarts the hand-offs.
+    resume_pending: bool,
+    /// The wake-up asked for last, until it is delivered.
+    wake: Option<SimTime>,
 }
 
 impl RegistrationService {
     pub fn new(config: RegistrationConfig) -> RegistrationService {
         RegistrationService {
+            outbox: Outbox::new(config.retry, config.jitter.clone()),
             config,
             applications: Applications::default(),
             journal: Journal::new(JOURNAL_FILE),
             held: VecDeque::new(),
             outputs: VecDeque::new(),
+            resume_pending: false,
+            wake: None,
         }
     }
 
@@ -117,6 +141,7 @@ impl RegistrationService {
         let (journal, records, report) = Journal::recover(JOURNAL_FILE, media);
         let mut service = RegistrationService {
             journal,
+            resume_pending: true,
             ..RegistrationService::new(config)
         };
         for (index, bytes) in records.iter().enumerate() {
@@ -142,15 +167,23 @@ impl RegistrationService {
         Ok(service)
     }
 
-    /// Registration's rules do not depend on time; `now` is taken for the shape every
-    /// service shares.
-    pub fn handle_input(&mut self, _now: SimTime, input: Input) {
+    /// Registration's rules do not depend on time; the hand-offs' retries do.
+    pub fn handle_input(&mut self, now: SimTime, input: Input) {
+        if self.resume_pending {
+            self.resume(now);
+        }
         match input {
+            Input::Message {
+                message: Message::ProduceCardReply { application },
+                ..
+            } => self.handed_off(application),
             Input::Message { from, message } => self.handle_message(from, message),
             Input::Disk(completion) => self.handle_disk(&completion),
-            Input::Wake => {}
+            Input::Wake => self.wake = None,
         }
-        self.pump();
+        self.outbox.expire(now, &mut self.outputs);
+        self.pump(now);
+        self.schedule_wake();
     }
 
     pub fn poll_output(&mut self) -> Option<Output<RegistrationEvent>> {
@@ -224,13 +257,14 @@ impl RegistrationService {
         }
     }
 
-    /// Moves disk requests and every reply whose dependencies are durable to the outputs.
-    fn pump(&mut self) {
+    /// Moves disk requests, and every reply and card order whose dependencies are durable,
+    /// to the outputs.
+    fn pump(&mut self, now: SimTime) {
         while let Some(request) = self.journal.poll_request() {
             self.outputs.push_back(Output::Disk(request));
         }
         while let Some(held) = self.held.front() {
-            if held.after > 0 && !self.journal.is_durable(held.after - 1) {
+            if !durable_before(&self.journal, held.after) {
                 break;
             }
             let held = self.held.pop_front().expect("front exists");
@@ -242,6 +276,7 @@ impl RegistrationService {
                 message: held.message,
             });
         }
+        self.outbox.release(now, &self.journal, &mut self.outputs);
     }
 
     fn open(
@@ -327,6 +362,7 @@ impl RegistrationService {
             officer,
             acknowledgement,
         });
+        self.hold_hand_off(application);
         let event = RegistrationEvent::Accepted {
             application,
             resident,
@@ -352,6 +388,8 @@ impl RegistrationService {
     }
 }
 
+#[cfg(test)]
+mod hand_off_tests;
 #[cfg(test)]
 mod properties;
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
-use super::test_support::{CONFIG, Harness, NOW, complete, open};
+use super::test_support::{Harness, NOW, PRODUCTION, complete, config, open};
 use super::*;
 use crate::test_disk::Damage;
 
@@ -26,6 +26,10 @@ enum Op {
         resident: u32,
         application: Option<u64>,
         photo: u64,
+    },
+    /// Production acknowledges the card order of this application number.
+    Acknowledge {
+        application: u64,
     },
     Disk {
         damage: Damage,
@@ -65,6 +69,7 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         3 => open,
         3 => complete,
+        1 => (0u64..6).prop_map(|application| Op::Acknowledge { application }),
         6 => damage.prop_map(|damage| Op::Disk { damage }),
         1 => Just(Op::Crash),
     ]
@@ -226,10 +231,17 @@ fn apply_op(harness: &mut Harness, told: &Told, op: Op) {
             });
             harness.send(NOW, complete(resident, application, photo));
         }
+        Op::Acknowledge { application } => {
+            let message = Message::ProduceCardReply {
+                application: ApplicationId(application),
+            };
+            let from = PRODUCTION;
+            harness.input(NOW, Input::Message { from, message });
+        }
         Op::Disk { damage } => {
             harness.step_disk_with(NOW, damage);
         }
-        Op::Crash => harness.crash(),
+        Op::Crash => harness.restart_at(NOW),
     }
 }
 
@@ -240,7 +252,7 @@ proptest! {
     fn never_forgets_an_answer_and_never_enrols_thumbs_twice(
         ops in proptest::collection::vec(op(), 1..150),
     ) {
-        let mut harness = Harness::new(CONFIG);
+        let mut harness = Harness::new(config());
         let mut told = Told::default();
         for op in ops {
             apply_op(&mut harness, &told, op);
@@ -257,5 +269,46 @@ proptest! {
             told.check(reply)?;
         }
         told.check_kept(&harness.service)?;
+        check_hand_offs(&mut harness, &told)?;
     }
+}
+
+/// Every application a resident was told is accepted was ordered from production with what
+/// the resident was told; after a restart, exactly the orders production has not
+/// acknowledged are sent again.
+fn check_hand_offs(harness: &mut Harness, told: &Told) -> Result<(), TestCaseError> {
+    let sent = |harness: &Harness| -> BTreeMap<ApplicationId, crate::messages::CardOrder> {
+        let orders = harness
+            .outgoing
+            .iter()
+            .filter_map(|(_, message)| match message {
+                Message::ProduceCardRequest { order } => Some((order.application, *order)),
+                _ => None,
+            });
+        orders.collect()
+    };
+    let ordered = sent(harness);
+    for (&application, &acknowledgement) in &told.acknowledgement_of {
+        let order = ordered.get(&application);
+        prop_assert_eq!(
+            order.map(|order| order.acknowledgement),
+            Some(acknowledgement)
+        );
+        prop_assert_eq!(
+            order.map(|order| order.resident),
+            told.owner_of.get(&application).copied()
+        );
+    }
+    harness.outgoing.clear();
+    harness.restart_at(NOW);
+    let awaiting: BTreeSet<ApplicationId> = (0..harness.service.application_count() as u64)
+        .map(ApplicationId)
+        .filter(|&application| {
+            let view = harness.service.application(application).unwrap();
+            view.state == ApplicationState::Accepted && !view.handed_to_production
+        })
+        .collect();
+    let resent: BTreeSet<ApplicationId> = sent(harness).into_keys().collect();
+    prop_assert_eq!(resent, awaiting);
+    Ok(())
 }

@@ -34,6 +34,8 @@ pub(super) enum Record {
         officer: OfficerId,
         acknowledgement: AcknowledgementReference,
     },
+    /// Production acknowledged the application's card order.
+    HandedOff { application: ApplicationId },
 }
 
 /// A journal record the service cannot use: a bug (the journal's checksum vouched for the
@@ -49,10 +51,12 @@ pub enum MalformedRecord {
 const OPENED: u8 = 1;
 const HELD: u8 = 2;
 const ACCEPTED: u8 = 3;
+const HANDED_OFF: u8 = 4;
 
 const OPENED_LEN: usize = 1 + 8 + 4 + 2 + 8 + 8 + 3 + 8;
 const HELD_LEN: usize = 1 + 8 + 4;
 const ACCEPTED_LEN: usize = 1 + 8 + 8 + 2 + 8;
+const HANDED_OFF_LEN: usize = 1 + 8;
 
 /// Identity evidence as (kind, officer): kind 0 is the kiosk (no officer), 1 to 3 an officer
 /// and the basis of the manual check.
@@ -128,6 +132,10 @@ impl Record {
                 out.extend_from_slice(&officer.0.to_le_bytes());
                 out.extend_from_slice(&acknowledgement.0.to_le_bytes());
             }
+            Record::HandedOff { application } => {
+                out.push(HANDED_OFF);
+                out.extend_from_slice(&application.0.to_le_bytes());
+            }
         }
         out
     }
@@ -144,6 +152,9 @@ impl Record {
             (OPENED, OPENED_LEN) => decode_opened(bytes),
             (HELD, HELD_LEN) => decode_held(bytes),
             (ACCEPTED, ACCEPTED_LEN) => decode_accepted(bytes),
+            (HANDED_OFF, HANDED_OFF_LEN) => u64_at(bytes, 1).map(|number| Record::HandedOff {
+                application: ApplicationId(number),
+            }),
             _ => None,
         };
         record.ok_or_else(malformed)
@@ -227,6 +238,7 @@ mod tests {
                     application: ApplicationId(a), photo: BiometricDigest(d),
                     officer: OfficerId(c), acknowledgement: AcknowledgementReference(e),
                 },
+                Record::HandedOff { application: ApplicationId(a) },
             ];
             for record in records {
                 let bytes = record.encode();
@@ -245,9 +257,9 @@ mod tests {
         /// Only an opening's identity kind can spoil a record of the right tag and length.
         #[test]
         fn a_record_of_the_right_tag_and_length_decodes_but_for_its_identity_kind(
-            tag in 1u8..4, body in proptest::collection::vec(any::<u8>(), OPENED_LEN),
+            tag in 1u8..5, body in proptest::collection::vec(any::<u8>(), OPENED_LEN),
         ) {
-            let len = [OPENED_LEN, HELD_LEN, ACCEPTED_LEN][usize::from(tag - 1)];
+            let len = [OPENED_LEN, HELD_LEN, ACCEPTED_LEN, HANDED_OFF_LEN][usize::from(tag - 1)];
             let mut bytes = body[..len].to_vec();
             bytes[0] = tag;
             let identity_known = tag != OPENED

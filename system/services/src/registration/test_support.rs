@@ -1,5 +1,7 @@
 //! What the registration service's tests share: the harness, requests, and reading replies.
 
+use hkic_base::SimDuration;
+
 use super::*;
 use crate::messages::{EFormReference, IdentityEvidence};
 use crate::test_disk::TestService;
@@ -27,9 +29,26 @@ impl TestService for RegistrationService {
 
 pub(super) type Harness = crate::test_disk::Harness<RegistrationService>;
 
-pub(super) const CONFIG: RegistrationConfig = RegistrationConfig {
-    acknowledgement_key: 0x5EED,
-};
+/// Where the card orders go.
+pub(super) const PRODUCTION: Address = Address(30);
+
+pub(super) fn config_with_key(acknowledgement_key: u64) -> RegistrationConfig {
+    RegistrationConfig {
+        acknowledgement_key,
+        production: PRODUCTION,
+        retry: RetryPolicy {
+            timeout: SimDuration::from_secs(5),
+            backoff_initial: SimDuration::from_secs(1),
+            backoff_max: SimDuration::from_secs(60),
+            give_up_after: SimDuration::from_secs(30),
+        },
+        jitter: hkic_base::seed_stream(3),
+    }
+}
+
+pub(super) fn config() -> RegistrationConfig {
+    config_with_key(0x5EED)
+}
 
 pub(super) const NOW: SimTime = SimTime::from_nanos(0);
 

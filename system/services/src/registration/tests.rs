@@ -6,7 +6,7 @@ use crate::test_disk::TestDisk;
 
 #[test]
 fn applications_are_numbered_in_order_and_a_repeated_opening_returns_the_same_one() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     assert_eq!(open_new(&mut harness, 1, 11), ApplicationId(0));
     assert_eq!(open_new(&mut harness, 2, 12), ApplicationId(1));
     let (events, media) = (harness.events.len(), harness.disk.media.len());
@@ -32,7 +32,7 @@ fn applications_are_numbered_in_order_and_a_repeated_opening_returns_the_same_on
 
 #[test]
 fn an_old_card_opens_only_one_residents_application() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     open_new(&mut harness, 1, 11);
     let refused = opened(harness.request(NOW, open(2, 101, 12)));
     let reason = OpenRefusal::OldCardNotCurrent;
@@ -46,7 +46,7 @@ fn an_old_card_opens_only_one_residents_application() {
 
 #[test]
 fn completion_accepts_once_and_every_repeat_tells_the_same_acknowledgement() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     let application = open_new(&mut harness, 1, 11);
     let acknowledgement = accept(&mut harness, 1, application);
     assert_ne!(acknowledgement, application.0, "not the application number");
@@ -87,7 +87,7 @@ fn completion_accepts_once_and_every_repeat_tells_the_same_acknowledgement() {
 
 #[test]
 fn completing_an_application_not_open_for_the_resident_is_refused() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     let application = open_new(&mut harness, 1, 11);
     let not_open = CompleteApplicationOutcome::NotOpen;
     assert_eq!(
@@ -108,7 +108,7 @@ fn completing_an_application_not_open_for_the_resident_is_refused() {
 
 #[test]
 fn thumbs_enrolled_by_another_resident_hold_the_application() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     let first = open_new(&mut harness, 1, 11);
     let second = open_new(&mut harness, 2, 11);
     // Both opened with the same thumbs: the first completion wins.
@@ -145,7 +145,7 @@ fn thumbs_enrolled_by_another_resident_hold_the_application() {
 
 #[test]
 fn no_reply_leaves_before_its_record_is_durable() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     harness.send(NOW, open(1, 101, 11));
     // A refusal and a repeat that arrive meanwhile wait too: they were decided on undurable
     // state.
@@ -167,7 +167,7 @@ fn no_reply_leaves_before_its_record_is_durable() {
 
 #[test]
 fn an_acceptance_lost_in_a_crash_was_never_told_and_is_decided_again() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     let application = open_new(&mut harness, 1, 11);
     harness.send(NOW, complete(1, application, 9));
     harness.step_disk(NOW);
@@ -196,7 +196,7 @@ fn an_acceptance_lost_in_a_crash_was_never_told_and_is_decided_again() {
 
 #[test]
 fn recovery_restores_applications_holds_and_acknowledgements() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     let first = open_new(&mut harness, 1, 11);
     let second = open_new(&mut harness, 2, 11);
     let open_only = open_new(&mut harness, 3, 13);
@@ -238,12 +238,10 @@ fn recovery_restores_applications_holds_and_acknowledgements() {
 
 #[test]
 fn an_acknowledgement_outlives_a_change_of_key() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     let application = open_new(&mut harness, 1, 11);
     let acknowledgement = accept(&mut harness, 1, application);
-    let other_key = RegistrationConfig {
-        acknowledgement_key: 1,
-    };
+    let other_key = config_with_key(1);
     let mut service = RegistrationService::recover(other_key, &harness.disk.media).unwrap();
     let view = service.application(application).unwrap();
     assert_eq!(
@@ -263,9 +261,7 @@ fn an_acknowledgement_outlives_a_change_of_key() {
 #[test]
 fn acknowledgements_are_deterministic_and_keyed() {
     let acknowledgement_with = |key| {
-        let mut harness = Harness::new(RegistrationConfig {
-            acknowledgement_key: key,
-        });
+        let mut harness = Harness::new(config_with_key(key));
         let application = open_new(&mut harness, 1, 11);
         accept(&mut harness, 1, application)
     };
@@ -275,7 +271,7 @@ fn acknowledgements_are_deterministic_and_keyed() {
 
 #[test]
 fn messages_for_other_services_are_ignored() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     harness.send(
         NOW,
         Message::EFormLookupRequest {
@@ -319,7 +315,7 @@ fn recovery_refuses_a_record_it_cannot_use_and_says_which() {
         officer: OfficerId(2),
         acknowledgement: AcknowledgementReference(3),
     };
-    let error = RegistrationService::recover(CONFIG, &media_of(&[&acceptance.encode()]));
+    let error = RegistrationService::recover(config(), &media_of(&[&acceptance.encode()]));
     assert_eq!(
         error.unwrap_err().to_string(),
         "registration journal record 0 contradicts the records before it: \
@@ -335,7 +331,7 @@ fn recovery_refuses_a_record_it_cannot_use_and_says_which() {
         thumbs: BiometricDigest(5),
     };
     let media = media_of(&[&opening.encode(), &[0xFF, 1]]);
-    let error = RegistrationService::recover(CONFIG, &media).unwrap_err();
+    let error = RegistrationService::recover(config(), &media).unwrap_err();
     assert_eq!(
         error,
         MalformedRecord::Undecodable {

@@ -38,6 +38,7 @@ use hkic_biometrics::{Scratch, Verifier};
 use hkic_devices::biometric::FingerprintReader;
 use hkic_kernel::Streams;
 use hkic_protocol::first_generation::IssuerMasterKey;
+use hkic_terminals::collection_kiosk::{CollectionKioskDevice, CollectionKioskOutcome};
 use hkic_terminals::devices::{DeviceFault, DeviceKind};
 use hkic_terminals::photo_counter::{PhotoCounterDevice, PhotoCounterOutcome};
 use hkic_terminals::registration_kiosk::{RegistrationKioskDevice, RegistrationKioskOutcome};
@@ -170,11 +171,24 @@ impl FullDevices {
                     _ => None,
                 }
             }
+            Station::CollectionKiosk(_) => None,
         }
     }
 }
 
 impl DeviceModel for FullDevices {
+    /// Collection kiosks are not emulated yet: the card store, the new card's chip and the
+    /// live thumbs against DG3 are drawn like the `timing` model's (see the kiosks issue).
+    fn collection_kiosk(
+        &mut self,
+        now: SimTime,
+        kiosk: u16,
+        subject: &Subject,
+        request: CollectionKioskDevice,
+    ) -> Answer<CollectionKioskOutcome> {
+        self.officers.collection_kiosk(now, kiosk, subject, request)
+    }
+
     fn registration_kiosk(
         &mut self,
         now: SimTime,

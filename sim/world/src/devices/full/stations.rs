@@ -61,6 +61,7 @@ fn station_entity(station: Station) -> u64 {
     match station {
         Station::RegistrationKiosk(number) => u64::from(number),
         Station::PhotoCounter(number) => 1 << 16 | u64::from(number),
+        Station::CollectionKiosk(number) => 2 << 16 | u64::from(number),
     }
 }
 

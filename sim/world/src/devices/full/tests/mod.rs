@@ -60,6 +60,24 @@ impl DeviceModel for Officers {
         Answer { after, outcome }
     }
 
+    fn collection_kiosk(
+        &mut self,
+        _now: SimTime,
+        _kiosk: u16,
+        _subject: &Subject,
+        request: hkic_terminals::collection_kiosk::CollectionKioskDevice,
+    ) -> Answer<hkic_terminals::collection_kiosk::CollectionKioskOutcome> {
+        let outcome = hkic_terminals::collection_kiosk::CollectionKioskOutcome::CardTaken(
+            hkic_terminals::devices::CardTake::Taken,
+        );
+        assert!(matches!(
+            request,
+            hkic_terminals::collection_kiosk::CollectionKioskDevice::TakeCard { .. }
+        ));
+        let after = SimDuration::from_secs(5);
+        Answer { after, outcome }
+    }
+
     fn repair(
         &mut self,
         _now: SimTime,
@@ -93,6 +111,7 @@ fn subject(resident: u32, operation: u32) -> Subject {
             reference: EFormReference(u64::from(resident) + 1_000),
             digest: EFormDigest(u64::from(resident) * 31),
         }),
+        acknowledgement: None,
         operation,
     }
 }

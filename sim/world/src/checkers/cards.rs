@@ -1,0 +1,134 @@
+//! The cards' invariants (SYSTEM.md 1-3): a person never holds two active cards; a card is
+//! activated only after a live fingerprint of its holder matched at collection; the old card
+//! is cancelled exactly when its replacement activates. Checked on the registry's durable
+//! events against what the world saw at the collection kiosks.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use hkic_services::messages::{BiometricDigest, CardId, ResidentId};
+use hkic_services::registry::{RegistryEvent, first_generation_card};
+
+use super::{Checkers, Violation};
+
+pub const ONE_ACTIVE_CARD: &str = "one-active-card-per-person";
+pub const ACTIVATION_AFTER_MATCH: &str = "activation-after-fingerprint-match";
+pub const OLD_CARD_CANCELLED_ON_ACTIVATION: &str = "old-card-cancelled-on-activation";
+
+#[derive(Debug, Default)]
+pub(super) struct CardChecks {
+    /// Each person's active card, for those whose first-generation card is no longer it.
+    active: BTreeMap<ResidentId, CardId>,
+    /// Live thumb captures that matched a card's DG3 at a collection kiosk.
+    matched: BTreeSet<(ResidentId, BiometricDigest)>,
+}
+
+fn violation(invariant: &'static str, message: String) -> Result<(), Violation> {
+    Err(Violation { invariant, message })
+}
+
+impl Checkers {
+    /// A collection kiosk's fingerprint module matched `resident`'s live thumbs (digest
+    /// `capture`) against the DG3 of the card at its reader.
+    pub fn on_collection_match(&mut self, resident: ResidentId, capture: BiometricDigest) {
+        self.cards.matched.insert((resident, capture));
+    }
+
+    /// The registry made something durable.
+    pub fn on_registry_event(&mut self, event: &RegistryEvent) -> Result<(), Violation> {
+        let RegistryEvent::Activated {
+            resident,
+            card,
+            cancelled,
+            live_thumbs,
+            ..
+        } = *event
+        else {
+            return Ok(());
+        };
+        self.count(ACTIVATION_AFTER_MATCH);
+        if !self.cards.matched.contains(&(resident, live_thumbs)) {
+            return violation(
+                ACTIVATION_AFTER_MATCH,
+                format!(
+                    "card {} of resident {} was activated without a live fingerprint match",
+                    card.0, resident.0
+                ),
+            );
+        }
+        let active = *self
+            .cards
+            .active
+            .get(&resident)
+            .unwrap_or(&first_generation_card(resident));
+        if active == card {
+            return Ok(()); // a repeated activation
+        }
+        self.count(OLD_CARD_CANCELLED_ON_ACTIVATION);
+        if cancelled != Some(active) {
+            return violation(
+                OLD_CARD_CANCELLED_ON_ACTIVATION,
+                format!(
+                    "card {} of resident {} was activated, cancelling {:?}, but their active card was {}",
+                    card.0,
+                    resident.0,
+                    cancelled.map(|c| c.0),
+                    active.0
+                ),
+            );
+        }
+        self.count(ONE_ACTIVE_CARD);
+        self.cards.active.insert(resident, card);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hkic_services::messages::CentreId;
+
+    fn activated(resident: u32, card: u64, cancelled: Option<u64>, thumbs: u64) -> RegistryEvent {
+        RegistryEvent::Activated {
+            resident: ResidentId(resident),
+            card: CardId(card),
+            cancelled: cancelled.map(CardId),
+            centre: CentreId(0),
+            live_thumbs: BiometricDigest(thumbs),
+        }
+    }
+
+    #[test]
+    fn an_activation_needs_a_matched_live_capture_of_the_holder() {
+        let mut checkers = Checkers::new(10, 10);
+        let event = activated(7, 1 << 40, Some(7), 99);
+        let error = checkers.on_registry_event(&event).unwrap_err();
+        assert_eq!(error.invariant, ACTIVATION_AFTER_MATCH);
+        // Somebody else's match does not count either.
+        checkers.on_collection_match(ResidentId(8), BiometricDigest(99));
+        assert!(checkers.on_registry_event(&event).is_err());
+        checkers.on_collection_match(ResidentId(7), BiometricDigest(99));
+        checkers.on_registry_event(&event).unwrap();
+        // A repeat of the same activation is fine.
+        checkers.on_registry_event(&event).unwrap();
+    }
+
+    #[test]
+    fn the_active_card_must_be_the_one_cancelled() {
+        let mut checkers = Checkers::new(10, 10);
+        checkers.on_collection_match(ResidentId(7), BiometricDigest(1));
+        let no_cancel = activated(7, 1 << 40, None, 1);
+        let error = checkers.on_registry_event(&no_cancel).unwrap_err();
+        assert_eq!(error.invariant, OLD_CARD_CANCELLED_ON_ACTIVATION);
+        let wrong = activated(7, 1 << 40, Some(8), 1);
+        assert!(checkers.on_registry_event(&wrong).is_err());
+        checkers
+            .on_registry_event(&activated(7, 1 << 40, Some(7), 1))
+            .unwrap();
+        // A second new card must cancel the first new one, not the old card again.
+        let second = activated(7, (1 << 40) + 1, Some(7), 1);
+        assert!(checkers.on_registry_event(&second).is_err());
+        checkers
+            .on_registry_event(&activated(7, (1 << 40) + 1, Some(1 << 40), 1))
+            .unwrap();
+    }
+}

@@ -1,0 +1,389 @@
+//! The card registry: every person's cards and their lifecycle, collection of new cards at
+//! the centres' kiosks, lost-card reports, and the versioned revocation list.
+//!
+//! Inputs: `CardDispatchRequest` (from production), `CollectionLookupRequest` and
+//! `ActivationRequest` (from collection kiosks) messages, others ignored; disk completions;
+//! and two calls of the internal API (no message types exist for them yet):
+//! [`RegistryService::report_lost`] and [`RegistryService::revoke`].
+//! Outputs: replies, journal disk requests, and [`RegistryEvent`]s.
+//!
+//! Persists: every dispatch, activation and withdrawal, in its [`Journal`], before anybody
+//! is told about it. A reply (even a refusal or a read-only lookup) and the event it reveals
+//! are released only once every record appended before it is durable, so no answer ever
+//! depends on state a crash could lose; the revocation list it hands out is always the
+//! durable one, so a list version, once seen, never names a different list.
+//!
+//! Cards: resident `r`'s first-generation card is `CardId(r)`, active unless a record
+//! withdrew it (no record per resident). New cards are numbered from [`FIRST_NEW_CARD`] up;
+//! the registry first hears of one at its dispatch (`ReadyAtCentre` at the order's centre),
+//! then `Active` at collection, and `Cancelled`, `Lost` or `Revoked` for good.
+//!
+//! Invariants it keeps (SYSTEM.md 1 and 3):
+//! - a person never holds two active cards;
+//! - activation cancels the holder's active card (the old one) in the same journal record,
+//!   so after any crash either both happened or neither;
+//! - an application collects one card: of two dispatched cards of one application the
+//!   higher-numbered (the later made) is kept and the other revoked, unless one was already
+//!   activated, which is kept (the rule is `Cards::placement`'s);
+//! - every cancelled, lost or revoked card is on the revocation list, and every addition
+//!   bumps the list's version.
+//!
+//! Answers the registry cannot give honestly: it learns an acknowledgement only with its
+//! card's dispatch, so an acknowledgement it does not know may belong to an application
+//! whose card is still being made: it answers `NotReady`, never `Unknown`. Likewise an
+//! activation of an unknown new-card number answers `NotReady` (not dispatched yet);
+//! `UnknownCard` is kept for numbers no new card can have (first-generation ones).
+//!
+//! What it does not check: an activation's live thumbs are journaled for the audit trail,
+//! not compared (a live capture's digest never equals the enrolled one; the kiosk matched
+//! them against DG3, invariant 2). An order's `old_card` is not read either: activation
+//! cancels the card the registry knows to be the holder's active one.
+
+mod cards;
+mod decisions;
+mod records;
+
+use std::collections::VecDeque;
+
+use hkic_base::SimTime;
+
+pub use cards::{
+    CardState, CardView, FIRST_NEW_CARD, Issue, RevocationList, first_generation_card,
+    first_generation_holder,
+};
+pub use records::MalformedRecord;
+
+use cards::Cards;
+use records::Record;
+
+use crate::io::{Address, DiskCompletion, FileNumber, Input, Output};
+use crate::journal::{Journal, Progress, RecoveryReport};
+use crate::messages::{
+    AcknowledgementReference, ActivationRefusal, ApplicationId, BiometricDigest, CardId, CentreId,
+    Message, ResidentId,
+};
+
+/// The journal's file on the service's disk.
+pub const JOURNAL_FILE: FileNumber = FileNumber(0);
+
+/// Nothing to configure yet: the registry's rules are fixed. Kept for the shape every
+/// service shares (the list's signing key would go here).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RegistryConfig {}
+
+/// What observers learn, once it is durable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegistryEvent {
+    /// A dispatched card is ready at its centre; `withdrawn` is the application's earlier
+    /// card it replaced (revoked).
+    CardReady {
+        card: CardId,
+        resident: ResidentId,
+        application: ApplicationId,
+        acknowledgement: AcknowledgementReference,
+        centre: CentreId,
+        withdrawn: Option<CardId>,
+    },
+    /// A dispatched card revoked on arrival: its application collects `kept`.
+    CardWithdrawn {
+        card: CardId,
+        resident: ResidentId,
+        application: ApplicationId,
+        kept: CardId,
+    },
+    /// The card is active and `cancelled` (the holder's active card until now) cancelled.
+    Activated {
+        resident: ResidentId,
+        card: CardId,
+        cancelled: Option<CardId>,
+        centre: CentreId,
+        live_thumbs: BiometricDigest,
+    },
+    /// An activation refused (every refusal, repeats included).
+    Refused {
+        resident: ResidentId,
+        card: CardId,
+        reason: ActivationRefusal,
+    },
+    CardLost {
+        resident: ResidentId,
+        card: CardId,
+    },
+    CardRevoked {
+        resident: ResidentId,
+        card: CardId,
+    },
+    /// The durable revocation list reached this version.
+    RevocationListUpdated {
+        version: u64,
+    },
+    /// A dispatch the registry cannot take (production's bug): it gets no reply.
+    DispatchRefused {
+        card: CardId,
+        application: ApplicationId,
+        problem: &'static str,
+    },
+    /// Rebuilt from the media. Records that reached the media unverified before the crash
+    /// are recovered without their events ever having been released: observers re-read the
+    /// state (and the revocation list) after this event.
+    Recovered {
+        records: u64,
+        duplicates: u64,
+        orphaned: u64,
+        skipped_bytes: u64,
+    },
+}
+
+/// The outcome of [`RegistryService::report_lost`] and [`RegistryService::revoke`]: the
+/// decision; the card is on the durable list once its `CardLost` or `CardRevoked` event
+/// comes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WithdrawalOutcome {
+    Withdrawn,
+    /// Cancelled, lost or revoked already: it is on the list; nothing changes.
+    AlreadyWithdrawn {
+        state: CardState,
+    },
+    /// No card has this number (a new-card number never dispatched).
+    UnknownCard,
+    NotTheHolder,
+}
+
+/// A reply and the event it reveals, held until the journal is durable up to `after`.
+#[derive(Debug)]
+struct Held {
+    after: u64,
+    reply: Option<(Address, Message)>,
+    event: Option<RegistryEvent>,
+}
+
+#[derive(Debug)]
+pub struct RegistryService {
+    cards: Cards,
+    journal: Journal,
+    held: VecDeque<Held>,
+    /// Records that bumped the list's version and are not durable yet: (sequence, version).
+    unlisted: VecDeque<(u64, u64)>,
+    /// The durable list's version: what [`RegistryService::revocation_list`] hands out.
+    listed_version: u64,
+    outputs: VecDeque<Output<RegistryEvent>>,
+}
+
+impl RegistryService {
+    pub fn new(_config: RegistryConfig) -> RegistryService {
+        RegistryService {
+            cards: Cards::default(),
+            journal: Journal::new(JOURNAL_FILE),
+            held: VecDeque::new(),
+            unlisted: VecDeque::new(),
+            listed_version: 0,
+            outputs: VecDeque::new(),
+        }
+    }
+
+    /// Rebuilds the service from its journal's media after a crash.
+    pub fn recover(
+        config: RegistryConfig,
+        media: &[u8],
+    ) -> Result<RegistryService, MalformedRecord> {
+        let (journal, records, report) = Journal::recover(JOURNAL_FILE, media);
+        let mut service = RegistryService {
+            journal,
+            ..RegistryService::new(config)
+        };
+        for (index, bytes) in records.iter().enumerate() {
+            let record = Record::decode(bytes, index)?;
+            service
+                .cards
+                .apply(record)
+                .map_err(|problem| MalformedRecord::Inconsistent { index, problem })?;
+        }
+        service.listed_version = service.cards.version();
+        let RecoveryReport {
+            records,
+            duplicates,
+            orphaned,
+            skipped_bytes,
+        } = report;
+        let event = RegistryEvent::Recovered {
+            records,
+            duplicates,
+            orphaned,
+            skipped_bytes,
+        };
+        service.outputs.push_back(Output::Event(event));
+        Ok(service)
+    }
+
+    /// The registry's rules do not depend on time; `now` is taken for the shape every
+    /// service shares.
+    pub fn handle_input(&mut self, _now: SimTime, input: Input) {
+        match input {
+            Input::Message { from, message } => self.handle_message(from, message),
+            Input::Disk(completion) => self.handle_disk(&completion),
+            Input::Wake => {}
+        }
+        self.pump();
+    }
+
+    pub fn poll_output(&mut self) -> Option<Output<RegistryEvent>> {
+        self.outputs.pop_front()
+    }
+
+    /// The card with that number, as far as this incarnation knows (an answer about it may
+    /// still be waiting for the journal). Every first-generation number is a card.
+    pub fn card(&self, card: CardId) -> Option<CardView> {
+        self.cards.view(card)
+    }
+
+    /// The card an acknowledgement collects, once one was dispatched.
+    pub fn card_by_acknowledgement(
+        &self,
+        acknowledgement: AcknowledgementReference,
+    ) -> Option<CardView> {
+        self.cards.collecting(acknowledgement)
+    }
+
+    /// The resident's active cards (a checker's view: more than one breaks invariant 1).
+    pub fn active_cards_of(&self, resident: ResidentId) -> Vec<CardId> {
+        self.cards.active_cards_of(resident)
+    }
+
+    /// New cards dispatched so far.
+    pub fn new_card_count(&self) -> usize {
+        self.cards.new_card_count()
+    }
+
+    /// The durable revocation list, sorted by card number.
+    pub fn revocation_list(&self) -> RevocationList {
+        self.cards.revocation_list(self.listed_version)
+    }
+
+    /// A card reported lost by its holder: it is withdrawn and goes on the revocation list.
+    /// The holder then has no active card, so a replacement activates cancelling nothing.
+    pub fn report_lost(&mut self, resident: ResidentId, card: CardId) -> WithdrawalOutcome {
+        let outcome = self.withdraw(Some(resident), card, Record::Lost { card });
+        self.pump();
+        outcome
+    }
+
+    /// An officer's revocation of any card, ready or active, old or new.
+    pub fn revoke(&mut self, card: CardId) -> WithdrawalOutcome {
+        let outcome = self.withdraw(None, card, Record::Revoked { card });
+        self.pump();
+        outcome
+    }
+
+    fn handle_message(&mut self, from: Address, message: Message) {
+        let Some((reply, event)) = self.answer(message) else {
+            return;
+        };
+        self.hold(reply.map(|reply| (from, reply)), event);
+    }
+
+    /// Holds a reply and its event until everything appended so far is durable.
+    fn hold(&mut self, reply: Option<(Address, Message)>, event: Option<RegistryEvent>) {
+        let after = self.journal.next_sequence();
+        self.held.push_back(Held {
+            after,
+            reply,
+            event,
+        });
+    }
+
+    /// Decides a request: its reply (none for a dispatch it cannot take), and the event it
+    /// reveals once durable. `None` for messages not addressed to the registry.
+    fn answer(&mut self, message: Message) -> Option<(Option<Message>, Option<RegistryEvent>)> {
+        let answer = match message {
+            Message::CardDispatchRequest { dispatch } => self.dispatch(dispatch),
+            Message::CollectionLookupRequest {
+                acknowledgement,
+                centre,
+            } => {
+                let outcome = self.lookup(acknowledgement, centre);
+                let reply = Message::CollectionLookupReply {
+                    acknowledgement,
+                    outcome,
+                };
+                (Some(reply), None)
+            }
+            Message::ActivationRequest { activation } => {
+                let (outcome, event) = self.activate(activation);
+                let reply = Message::ActivationReply {
+                    resident: activation.resident,
+                    card: activation.card,
+                    outcome,
+                };
+                (Some(reply), event)
+            }
+            // Not addressed to this service: a stray message changes nothing.
+            _ => return None,
+        };
+        Some(answer)
+    }
+
+    fn handle_disk(&mut self, completion: &DiskCompletion) {
+        if self.journal.handle(completion) == Progress::Failed {
+            self.outputs
+                .push_back(Output::Halt("the journal could not make a batch durable"));
+        }
+    }
+
+    /// Moves disk requests, every reply and event whose dependencies are durable, and the
+    /// list's durable version to the outputs.
+    fn pump(&mut self) {
+        while let Some(request) = self.journal.poll_request() {
+            self.outputs.push_back(Output::Disk(request));
+        }
+        while let Some(held) = self.held.front() {
+            if held.after > 0 && !self.journal.is_durable(held.after - 1) {
+                break;
+            }
+            let held = self.held.pop_front().expect("front exists");
+            if let Some(event) = held.event {
+                self.outputs.push_back(Output::Event(event));
+            }
+            if let Some((to, message)) = held.reply {
+                self.outputs.push_back(Output::Send { to, message });
+            }
+        }
+        let mut version = self.listed_version;
+        while let Some(&(sequence, bumped_to)) = self.unlisted.front() {
+            if !self.journal.is_durable(sequence) {
+                break;
+            }
+            version = bumped_to;
+            self.unlisted.pop_front();
+        }
+        if version != self.listed_version {
+            assert!(version > self.listed_version, "list versions only increase");
+            self.listed_version = version;
+            let event = RegistryEvent::RevocationListUpdated { version };
+            self.outputs.push_back(Output::Event(event));
+        }
+    }
+
+    /// Applies a decided record and journals it. A record the state refuses is a bug in the
+    /// decision, not bad input: it stops the service before it reaches the journal.
+    fn commit(&mut self, record: Record) {
+        let version = self.cards.version();
+        if let Err(problem) = self.cards.apply(record) {
+            panic!("the registry decided a record that contradicts its state: {problem}");
+        }
+        let sequence = self.journal.append(&record.encode());
+        if self.cards.version() != version {
+            self.unlisted.push_back((sequence, self.cards.version()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod crash_points;
+#[cfg(test)]
+mod properties;
+#[cfg(test)]
+mod recovery_tests;
+#[cfg(test)]
+mod test_support;
+#[cfg(test)]
+mod tests;
