@@ -9,10 +9,9 @@
 use hkic_base::{SimDuration, SimTime};
 use hkic_kernel::Kernel;
 use hkic_services::messages::{AcknowledgementReference, ResidentId};
-use hkic_terminals::TerminalOutput;
 use hkic_terminals::collection_kiosk::{
-    CollectionFailure, CollectionKioskDevice, CollectionKioskEvent, CollectionKioskInput,
-    CollectionKioskOutcome, CollectionResult,
+    CollectionFailure, CollectionKioskDevice, CollectionKioskEvent, CollectionKioskOutcome,
+    CollectionResult,
 };
 use hkic_terminals::devices::ThumbVerification;
 
@@ -21,7 +20,6 @@ use crate::devices::Station;
 use crate::event::{DeviceOutcome, Event, Observation, Stage};
 use crate::labels;
 use crate::residents::Phase;
-use crate::wiring::node;
 use crate::world::World;
 
 impl World {
@@ -131,36 +129,7 @@ impl World {
         self.config.collection.interaction.sample(&mut stream)
     }
 
-    pub(crate) fn collection_kiosk_input(
-        &mut self,
-        kernel: &mut Kernel<Event>,
-        now: SimTime,
-        kiosk: u16,
-        input: CollectionKioskInput,
-    ) -> Result<(), Violation> {
-        self.collection_kiosks[usize::from(kiosk)].handle_input(now, input);
-        let station = Station::CollectionKiosk(kiosk);
-        let here = self.layout.station(station);
-        while let Some(output) = self.collection_kiosks[usize::from(kiosk)].poll_output() {
-            match output {
-                TerminalOutput::Send { to, message } => {
-                    self.send(kernel, now, here, node(to), message)
-                }
-                TerminalOutput::WakeAt(at) => {
-                    kernel.schedule(at.max(now), Event::Wake { node: here })
-                }
-                TerminalOutput::Device(request) => {
-                    self.operate_collection_kiosk(kernel, now, kiosk, request)
-                }
-                TerminalOutput::Event(event) => {
-                    self.on_collection_session(kernel, now, kiosk, event)?
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn operate_collection_kiosk(
+    pub(crate) fn operate_collection_kiosk(
         &mut self,
         kernel: &mut Kernel<Event>,
         now: SimTime,
@@ -181,7 +150,7 @@ impl World {
         self.deliver_device_outcome(kernel, now, station, resident, answer.after, outcome);
     }
 
-    fn on_collection_session(
+    pub(crate) fn on_collection_session(
         &mut self,
         kernel: &mut Kernel<Event>,
         now: SimTime,

@@ -30,8 +30,10 @@ mod report;
 mod residents;
 mod run;
 pub mod scenario;
+mod station_names;
 mod stations;
 mod wiring;
+mod workflows;
 mod world;
 
 pub use config::Config;

@@ -11,24 +11,23 @@
 use hkic_base::SimTime;
 use hkic_kernel::Kernel;
 use hkic_services::messages::{EFormReference, ResidentId};
-use hkic_terminals::TerminalOutput;
-use hkic_terminals::collection_kiosk::CollectionKioskInput;
 use hkic_terminals::devices::{PhotoCapture, ThumbVerification};
 use hkic_terminals::photo_counter::{
     CounterResult, CounterVisit, NotRegisteredReason, PhotoCounterDevice, PhotoCounterEvent,
-    PhotoCounterInput, PhotoCounterOutcome, UnfinishedReason,
+    PhotoCounterOutcome, UnfinishedReason,
 };
-use hkic_terminals::registration::RegistrationReferral;
 use hkic_terminals::registration_kiosk::{
     RegistrationKioskDevice, RegistrationKioskEvent, RegistrationKioskInput,
     RegistrationKioskOutcome, RegistrationResult,
 };
 
+use hkic_terminals::RegistrationKiosk;
+
 use crate::checkers::Violation;
-use crate::devices::{Station, Subject};
+use crate::devices::Station;
 use crate::event::{DeviceOutcome, Event, Observation, Stage};
 use crate::residents::{Phase, TurnedAway};
-use crate::wiring::node;
+use crate::station_names::{not_registered_name, referral_name, unfinished_name};
 use crate::world::World;
 
 /// Counter visits on one trip after which an unfinished registration is left for another
@@ -36,113 +35,7 @@ use crate::world::World;
 const MAX_COUNTER_VISITS: u8 = 3;
 
 impl World {
-    /// The resident at a station has finished their own part; the workflow starts.
-    pub(crate) fn begin_session(
-        &mut self,
-        kernel: &mut Kernel<Event>,
-        now: SimTime,
-        station: Station,
-    ) -> Result<(), Violation> {
-        match station {
-            Station::RegistrationKiosk(kiosk) => self.registration_kiosk_input(
-                kernel,
-                now,
-                kiosk,
-                RegistrationKioskInput::InsertOldCard,
-            ),
-            Station::PhotoCounter(counter) => {
-                let resident = self.occupant(station);
-                let visit = self.visits.remove(&resident).unwrap_or_default();
-                self.residents[resident as usize].counter_visits += 1;
-                self.photo_counter_input(kernel, now, counter, PhotoCounterInput::Begin { visit })
-            }
-            Station::CollectionKiosk(kiosk) => {
-                self.collection_kiosk_input(kernel, now, kiosk, CollectionKioskInput::Start)
-            }
-        }
-    }
-
-    pub(crate) fn occupant(&self, station: Station) -> u32 {
-        let (stage, server) = match station {
-            Station::RegistrationKiosk(kiosk) => (Stage::Registration, kiosk),
-            Station::PhotoCounter(counter) => (Stage::Photo, counter),
-            Station::CollectionKiosk(kiosk) => (Stage::Collection, kiosk),
-        };
-        self.pools[stage as usize]
-            .occupant(server)
-            .expect("a workflow only runs with a resident at its station")
-    }
-
-    /// What the device models may know about a resident; counts the operation.
-    pub(crate) fn subject(&mut self, resident: u32) -> Subject {
-        let record = &mut self.residents[resident as usize];
-        let subject = Subject {
-            resident,
-            born: record.profile.born,
-            needs_assistance: record.profile.needs_assistance,
-            eform: record.eform,
-            acknowledgement: record.acknowledgement,
-            operation: record.operations,
-        };
-        record.operations += 1;
-        subject
-    }
-
-    pub(crate) fn registration_kiosk_input(
-        &mut self,
-        kernel: &mut Kernel<Event>,
-        now: SimTime,
-        kiosk: u16,
-        input: RegistrationKioskInput,
-    ) -> Result<(), Violation> {
-        self.registration_kiosks[usize::from(kiosk)].handle_input(now, input);
-        let station = Station::RegistrationKiosk(kiosk);
-        let here = self.layout.station(station);
-        while let Some(output) = self.registration_kiosks[usize::from(kiosk)].poll_output() {
-            match output {
-                TerminalOutput::Send { to, message } => {
-                    self.send(kernel, now, here, node(to), message)
-                }
-                TerminalOutput::WakeAt(at) => {
-                    kernel.schedule(at.max(now), Event::Wake { node: here })
-                }
-                TerminalOutput::Device(request) => self.operate_kiosk(kernel, now, kiosk, request),
-                TerminalOutput::Event(event) => self.on_kiosk_session(kernel, now, kiosk, event)?,
-            }
-        }
-        Ok(())
-    }
-
-    pub(crate) fn photo_counter_input(
-        &mut self,
-        kernel: &mut Kernel<Event>,
-        now: SimTime,
-        counter: u16,
-        input: PhotoCounterInput,
-    ) -> Result<(), Violation> {
-        self.counters[usize::from(counter)].handle_input(now, input);
-        let station = Station::PhotoCounter(counter);
-        let here = self.layout.station(station);
-        while let Some(output) = self.counters[usize::from(counter)].poll_output() {
-            match output {
-                TerminalOutput::Send { to, message } => {
-                    self.send(kernel, now, here, node(to), message)
-                }
-                TerminalOutput::WakeAt(at) => {
-                    kernel.schedule(at.max(now), Event::Wake { node: here })
-                }
-                TerminalOutput::Device(request) => {
-                    self.operate_counter(kernel, now, counter, request)
-                }
-                TerminalOutput::Event(event) => {
-                    self.on_counter_session(kernel, now, counter, event)?
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn operate_kiosk(
+    pub(crate) fn operate_kiosk(
         &mut self,
         kernel: &mut Kernel<Event>,
         now: SimTime,
@@ -166,7 +59,7 @@ impl World {
         self.deliver_device_outcome(kernel, now, station, resident, answer.after, outcome);
     }
 
-    fn operate_counter(
+    pub(crate) fn operate_counter(
         &mut self,
         kernel: &mut Kernel<Event>,
         now: SimTime,
@@ -188,45 +81,6 @@ impl World {
         self.deliver_device_outcome(kernel, now, station, resident, answer.after, outcome);
     }
 
-    /// The outcome reaches the workflow once the operation is over (longer for a resident
-    /// who needs assistance).
-    pub(crate) fn deliver_device_outcome(
-        &mut self,
-        kernel: &mut Kernel<Event>,
-        now: SimTime,
-        station: Station,
-        resident: u32,
-        after: hkic_base::SimDuration,
-        outcome: DeviceOutcome,
-    ) {
-        let profile = &self.residents[resident as usize].profile;
-        let after = profile.work(after, self.config.residents.assistance_service_factor);
-        kernel.schedule(now + after, Event::DeviceDone { station, outcome });
-    }
-
-    pub(crate) fn device_done(
-        &mut self,
-        kernel: &mut Kernel<Event>,
-        now: SimTime,
-        station: Station,
-        outcome: DeviceOutcome,
-    ) -> Result<(), Violation> {
-        match (station, outcome) {
-            (Station::RegistrationKiosk(kiosk), DeviceOutcome::RegistrationKiosk(outcome)) => {
-                let input = RegistrationKioskInput::Device(outcome);
-                self.registration_kiosk_input(kernel, now, kiosk, input)
-            }
-            (Station::PhotoCounter(counter), DeviceOutcome::PhotoCounter(outcome)) => {
-                self.photo_counter_input(kernel, now, counter, PhotoCounterInput::Device(outcome))
-            }
-            (Station::CollectionKiosk(kiosk), DeviceOutcome::CollectionKiosk(outcome)) => {
-                let input = CollectionKioskInput::Device(outcome);
-                self.collection_kiosk_input(kernel, now, kiosk, input)
-            }
-            _ => unreachable!("a station only receives outcomes of its own devices"),
-        }
-    }
-
     pub(crate) fn officer_keyed(
         &mut self,
         kernel: &mut Kernel<Event>,
@@ -238,29 +92,10 @@ impl World {
             Some(reference) => RegistrationKioskInput::OfficerKeyedReference { reference },
             None => RegistrationKioskInput::OfficerDeclined,
         };
-        self.registration_kiosk_input(kernel, now, kiosk, input)
+        self.drive::<RegistrationKiosk>(kernel, now, kiosk, input)
     }
 
-    pub(crate) fn restored(
-        &mut self,
-        kernel: &mut Kernel<Event>,
-        now: SimTime,
-        station: Station,
-    ) -> Result<(), Violation> {
-        match station {
-            Station::RegistrationKiosk(kiosk) => {
-                self.registration_kiosk_input(kernel, now, kiosk, RegistrationKioskInput::Restored)
-            }
-            Station::PhotoCounter(counter) => {
-                self.photo_counter_input(kernel, now, counter, PhotoCounterInput::Restored)
-            }
-            Station::CollectionKiosk(kiosk) => {
-                self.collection_kiosk_input(kernel, now, kiosk, CollectionKioskInput::Restored)
-            }
-        }
-    }
-
-    fn on_kiosk_session(
+    pub(crate) fn on_kiosk_session(
         &mut self,
         kernel: &mut Kernel<Event>,
         now: SimTime,
@@ -330,7 +165,7 @@ impl World {
         Ok(())
     }
 
-    fn on_counter_session(
+    pub(crate) fn on_counter_session(
         &mut self,
         kernel: &mut Kernel<Event>,
         now: SimTime,
@@ -442,23 +277,6 @@ impl World {
         );
     }
 
-    pub(crate) fn out_of_service(
-        &mut self,
-        kernel: &mut Kernel<Event>,
-        now: SimTime,
-        station: Station,
-        device: hkic_terminals::devices::DeviceKind,
-        fault: hkic_terminals::devices::DeviceFault,
-    ) {
-        self.metrics.registration.stations_out_of_service += 1;
-        kernel.observe(&Observation::new(
-            "station.out_of_service",
-            device_name(device),
-        ));
-        let repair = self.devices.repair(now, station, device, fault);
-        kernel.schedule(now + repair, Event::Restored { station });
-    }
-
     /// A resident leaves registered (or with their earlier registration confirmed).
     pub(crate) fn leave_served(
         &mut self,
@@ -495,52 +313,5 @@ impl World {
         }
         kernel.observe(&Observation::new("centre.left", reason.name()).resident(resident));
         Ok(())
-    }
-}
-
-fn referral_name(reason: RegistrationReferral) -> &'static str {
-    match reason {
-        RegistrationReferral::OldCardUnreadable => "old_card_unreadable",
-        RegistrationReferral::FingerprintsNotVerified => "fingerprints_not_verified",
-        RegistrationReferral::EFormUnavailable => "eform_unavailable",
-        RegistrationReferral::EFormNotFound => "eform_not_found",
-        RegistrationReferral::EFormNotTheHolders => "eform_not_the_holders",
-        RegistrationReferral::EFormContentMismatch => "eform_content_mismatch",
-        RegistrationReferral::AlreadyAccepted { .. } => "already_accepted",
-        RegistrationReferral::ApplicationRefused { .. } => "application_refused",
-        RegistrationReferral::ServiceUnreachable => "service_unreachable",
-        RegistrationReferral::KioskOutOfService => "kiosk_out_of_service",
-    }
-}
-
-fn not_registered_name(reason: NotRegisteredReason) -> &'static str {
-    match reason {
-        NotRegisteredReason::IdentityNotEstablished => "identity_not_established",
-        NotRegisteredReason::ApplicationRefused { .. } => "application_refused",
-        NotRegisteredReason::DuplicateSuspected => "duplicate_suspected",
-    }
-}
-
-fn unfinished_name(reason: UnfinishedReason) -> &'static str {
-    match reason {
-        UnfinishedReason::PhotoNotObtained => "photo_not_obtained",
-        UnfinishedReason::ServiceUnreachable => "service_unreachable",
-        UnfinishedReason::ApplicationNotOpen => "application_not_open",
-        UnfinishedReason::CounterOutOfService => "counter_out_of_service",
-    }
-}
-
-fn device_name(device: hkic_terminals::devices::DeviceKind) -> &'static str {
-    use hkic_terminals::devices::DeviceKind;
-    match device {
-        DeviceKind::OldCardReader => "old_card_reader",
-        DeviceKind::FingerprintModule => "fingerprint_module",
-        DeviceKind::Scanner => "scanner",
-        DeviceKind::Printer => "printer",
-        DeviceKind::Camera => "camera",
-        DeviceKind::Tablet => "tablet",
-        DeviceKind::CardStore => "card_store",
-        DeviceKind::CardReader => "card_reader",
-        DeviceKind::Dispenser => "dispenser",
     }
 }

@@ -9,10 +9,11 @@ use hkic_services::messages::{CentreId, Message};
 use hkic_services::production::ProductionService;
 use hkic_services::registration::RegistrationService;
 use hkic_services::registry::RegistryService;
+use hkic_terminals::collection_kiosk::CollectionKiosk;
 use hkic_terminals::collection_kiosk::CollectionKioskInput;
 use hkic_terminals::photo_counter::PhotoCounterInput;
 use hkic_terminals::registration_kiosk::RegistrationKioskInput;
-use hkic_terminals::{BookingAppInput, TagKioskInput};
+use hkic_terminals::{BookingAppInput, PhotoCounter, RegistrationKiosk, TagKioskInput};
 
 use crate::checkers::Violation;
 use crate::config::{Config, LinkName};
@@ -240,20 +241,21 @@ impl World {
                     self.drain_kiosk(kernel, now, index)
                 }
                 Some(Terminal::Station(Station::RegistrationKiosk(index))) => self
-                    .registration_kiosk_input(
+                    .drive::<RegistrationKiosk>(
                         kernel,
                         now,
                         index,
                         RegistrationKioskInput::Message { from, message },
                     ),
-                Some(Terminal::Station(Station::PhotoCounter(index))) => self.photo_counter_input(
-                    kernel,
-                    now,
-                    index,
-                    PhotoCounterInput::Message { from, message },
-                ),
+                Some(Terminal::Station(Station::PhotoCounter(index))) => self
+                    .drive::<PhotoCounter>(
+                        kernel,
+                        now,
+                        index,
+                        PhotoCounterInput::Message { from, message },
+                    ),
                 Some(Terminal::Station(Station::CollectionKiosk(index))) => self
-                    .collection_kiosk_input(
+                    .drive::<CollectionKiosk>(
                         kernel,
                         now,
                         index,
@@ -285,14 +287,13 @@ impl World {
                     self.kiosks[usize::from(index)].handle_input(now, TagKioskInput::Wake);
                     self.drain_kiosk(kernel, now, index)
                 }
-                Some(Terminal::Station(Station::RegistrationKiosk(index))) => {
-                    self.registration_kiosk_input(kernel, now, index, RegistrationKioskInput::Wake)
-                }
+                Some(Terminal::Station(Station::RegistrationKiosk(index))) => self
+                    .drive::<RegistrationKiosk>(kernel, now, index, RegistrationKioskInput::Wake),
                 Some(Terminal::Station(Station::PhotoCounter(index))) => {
-                    self.photo_counter_input(kernel, now, index, PhotoCounterInput::Wake)
+                    self.drive::<PhotoCounter>(kernel, now, index, PhotoCounterInput::Wake)
                 }
                 Some(Terminal::Station(Station::CollectionKiosk(index))) => {
-                    self.collection_kiosk_input(kernel, now, index, CollectionKioskInput::Wake)
+                    self.drive::<CollectionKiosk>(kernel, now, index, CollectionKioskInput::Wake)
                 }
                 None => Ok(()),
             },
