@@ -35,7 +35,11 @@ impl World {
                 booking,
             },
             BookingChange::Reschedule => {
-                let Some(day) = self.config.centre.next_open_day(record.slot_start.date()) else {
+                let Some(day) = self
+                    .config
+                    .centre
+                    .next_registration_day(record.slot_start.date())
+                else {
                     // No later day in the period: they keep the booking.
                     self.schedule_arrival(kernel, now, resident);
                     return Ok(());

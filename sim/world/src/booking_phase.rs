@@ -43,7 +43,7 @@ impl World {
         resident: u32,
     ) -> Result<(), Violation> {
         let record = &self.residents[resident as usize];
-        let next = self.config.centre.next_open_day(record.day);
+        let next = self.config.centre.next_registration_day(record.day);
         match next {
             Some(day) if u32::from(record.day_tries) < self.config.booking.next_day_tries => {
                 let record = &mut self.residents[resident as usize];

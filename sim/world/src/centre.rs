@@ -92,7 +92,7 @@ impl World {
     /// One who gave up returns alone, as a walk-in, on the next open day, if they mean to.
     fn come_back_another_day(&mut self, kernel: &mut Kernel<Event>, now: SimTime, resident: u32) {
         let record = &self.residents[resident as usize];
-        let Some(day) = self.config.centre.next_open_day(now.date()) else {
+        let Some(day) = self.config.centre.next_registration_day(now.date()) else {
             return;
         };
         if !record.profile.returns {

@@ -43,6 +43,11 @@ pub struct CentreConfig {
     pub last_day: Date,
     /// The days the centre opens in the period (Monday to Saturday, not holidays), in order.
     pub open_days: Vec<Date>,
+    /// The last day registration is offered (appointments and walk-ins); after it the
+    /// centre only hands out cards.
+    pub registration_until: Date,
+    /// How many of `open_days` offer registration (a prefix).
+    pub registration_days: usize,
     pub opening: TimeOfDay,
     pub closing: TimeOfDay,
     pub tag_kiosks: u16,
@@ -69,6 +74,12 @@ impl CentreConfig {
             .iter()
             .map(|&day| (self.opening_on(day), self.closing_on(day)))
             .collect()
+    }
+
+    /// The open day after `day` that still offers registration, if any.
+    pub fn next_registration_day(&self, day: Date) -> Option<Date> {
+        self.next_open_day(day)
+            .filter(|&next| next <= self.registration_until)
     }
 
     /// The open day after `day` (within the period), if any.

@@ -193,7 +193,7 @@ impl Profile {
         Profile {
             book_ahead: draw.duration("book_ahead", &booking.book_ahead),
             surge_delay: draw.duration("surge_delay", &booking.opening_surge),
-            preferred_day: draw.index("preferred_day", config.centre.open_days.len()),
+            preferred_day: draw.index("preferred_day", config.centre.registration_days),
             preferred: time_of_day(draw.duration("preferred_time", &booking.preferred_time)),
             no_show: draw.chance("no_show", residents.no_show_probability),
             before_slot: draw.duration("before_slot", &residents.arrival_before_slot),

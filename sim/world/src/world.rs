@@ -408,7 +408,7 @@ fn booking_config(config: &Config, plant: Option<PlantedBug>) -> BookingConfig {
         calendar: config.calendar.clone(),
         centres: vec![timetable],
         first_day: config.centre.first_day,
-        last_day: config.centre.last_day,
+        last_day: config.centre.registration_until,
         horizon_working_days: config.booking.horizon_working_days,
         check_in_early: config.centre.check_in_early,
         check_in_late: config.centre.check_in_late,
@@ -432,7 +432,10 @@ fn population(
         let day = centre.open_days[usize::from(profile.preferred_day)];
         residents.push(Resident::new(Kind::Appointment, profile, day));
     }
-    for (index, &day) in centre.open_days.iter().enumerate() {
+    for (index, &day) in centre.open_days[..centre.registration_days]
+        .iter()
+        .enumerate()
+    {
         let mut stream = streams.stream(labels::walk_in_count(index as u32));
         let count = hkic_base::sample_poisson(&mut stream, config.residents.walk_ins_per_day);
         for _ in 0..count.min(u64::from(MAX_WALK_INS_PER_DAY)) {

@@ -7,8 +7,9 @@ use common::request;
 use hkic_reports::Status;
 use hkic_world::run;
 
-const FORTNIGHT: [&str; 3] = [
+const FORTNIGHT: [&str; 4] = [
     "centre.last_day=2019-02-09",
+    "centre.registration_until=2019-02-09",
     "limits.until=2019-02-10T06:00",
     "booking.requests=9000",
 ];
@@ -115,8 +116,9 @@ fn the_rush_shows_cancellations_reschedules_abandonment_and_returns() {
 }
 
 /// A month: two weeks of registration, then the lead time, then collection.
-const MONTH: [&str; 4] = [
+const MONTH: [&str; 5] = [
     "centre.last_day=2019-02-23",
+    "centre.registration_until=2019-02-02",
     "limits.until=2019-02-24T06:00",
     "booking.requests=9000",
     "booking.book_ahead.exponential.mean=4d",

@@ -11,6 +11,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "centre-rush-day",
         include_str!("../../../../scenarios/centre-rush-day.json"),
     ),
+    (
+        "centre-fortnight",
+        include_str!("../../../../scenarios/centre-fortnight.json"),
+    ),
 ];
 
 pub const FAULT_PROFILES: &[(&str, &str)] = &[

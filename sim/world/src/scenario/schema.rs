@@ -53,6 +53,7 @@ pub struct CentreSpec {
     pub name: String,
     pub first_day: Day,
     pub last_day: Day,
+    pub registration_until: Day,
     pub opening: Clock,
     pub closing: Clock,
     pub tag_kiosks: u32,

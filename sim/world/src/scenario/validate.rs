@@ -252,6 +252,23 @@ fn centre(
         );
     }
     let open_days = open_days(calendar, first_day, last_day);
+    let registration_until = spec.registration_until.0;
+    if registration_until < first_day || registration_until > last_day {
+        return check.fail(
+            "centre.registration_until",
+            format!("{registration_until} is outside the period ({first_day} to {last_day})"),
+        );
+    }
+    let registration_days = open_days
+        .iter()
+        .filter(|&&day| day <= registration_until)
+        .count();
+    if registration_days == 0 && !open_days.is_empty() {
+        return check.fail(
+            "centre.registration_until",
+            format!("no open day from {first_day} to {registration_until} offers registration"),
+        );
+    }
     if open_days.is_empty() {
         let why = if calendar.is_holiday(first_day) {
             "a general holiday"
@@ -307,6 +324,8 @@ fn centre(
         first_day,
         last_day,
         open_days,
+        registration_until,
+        registration_days,
         opening,
         closing,
         tag_kiosks: check.count("centre.tag_kiosks", spec.tag_kiosks, 1, MAX_SERVERS)? as u16,

@@ -1,0 +1,71 @@
+//! `centre-fortnight`: two working weeks of registration, production and collection, with
+//! and without the chaos profile (partitions between the centre and the central services,
+//! crashes of every service, lost, torn and corrupt writes, duplicated, reordered and
+//! delayed messages). No invariant breaks, every fault kind is injected at least its
+//! minimum, and every resident whose application was accepted ends with their new card
+//! active and their old one cancelled, or is still to come after the period.
+
+mod common;
+
+use hkic_reports::{Report, Status};
+use hkic_world::run;
+use hkic_world::scenario::{load_fault_profile, load_scenario};
+
+fn fortnight(seed: u64, faults: &str) -> Report {
+    let mut request = common::request(seed, faults, &[]);
+    request.scenario = load_scenario(Some("centre-fortnight"), &[]).expect("embedded");
+    request.profile = load_fault_profile(faults).expect("profile");
+    run(&request, None).expect("valid").report
+}
+
+fn every_accepted_application_ends_in_a_collected_card(report: &Report) {
+    let cards = &report.cards;
+    let accepted = report.registration.accepted;
+    assert!(accepted > 9_000, "{accepted}");
+    assert_eq!(cards.ordered, accepted, "{cards:?}");
+    assert_eq!(
+        cards.collected + cards.collections_after_period + cards.handed_to_officers,
+        accepted,
+        "{cards:?}"
+    );
+    assert_eq!(cards.activated, cards.collected, "{cards:?}");
+    assert_eq!(cards.old_cards_cancelled, cards.collected, "{cards:?}");
+    assert!(cards.collected > accepted * 95 / 100, "{cards:?}");
+}
+
+#[test]
+fn a_fortnight_of_registration_ends_with_the_cards_collected() {
+    for seed in 1..=3 {
+        let report = fortnight(seed, "none");
+        assert_eq!(
+            report.outcome.status,
+            Status::Ok,
+            "seed {seed}: {:?}",
+            report.outcome.violation
+        );
+        every_accepted_application_ends_in_a_collected_card(&report);
+    }
+}
+
+#[test]
+fn chaos_breaks_no_invariant_and_every_card_still_arrives() {
+    for seed in 1..=3 {
+        let report = fortnight(seed, "chaos");
+        assert_eq!(
+            report.outcome.status,
+            Status::Ok,
+            "seed {seed}: {:?}",
+            report.outcome.violation
+        );
+        for fault in &report.faults {
+            assert!(
+                fault.injected >= u64::from(fault.minimum),
+                "seed {seed}: {} {} < {}",
+                fault.kind,
+                fault.injected,
+                fault.minimum
+            );
+        }
+        every_accepted_application_ends_in_a_collected_card(&report);
+    }
+}
