@@ -252,6 +252,17 @@ fn centre(
         );
     }
     let open_days = open_days(calendar, first_day, last_day);
+    if open_days.is_empty() {
+        let why = if calendar.is_holiday(first_day) {
+            "a general holiday"
+        } else {
+            "a Sunday"
+        };
+        return check.fail(
+            "centre.first_day",
+            format!("{first_day} is {why} and the period has no other day: replacement centres are closed"),
+        );
+    }
     let registration_until = spec.registration_until.0;
     if registration_until < first_day || registration_until > last_day {
         return check.fail(
@@ -263,21 +274,10 @@ fn centre(
         .iter()
         .filter(|&&day| day <= registration_until)
         .count();
-    if registration_days == 0 && !open_days.is_empty() {
+    if registration_days == 0 {
         return check.fail(
             "centre.registration_until",
             format!("no open day from {first_day} to {registration_until} offers registration"),
-        );
-    }
-    if open_days.is_empty() {
-        let why = if calendar.is_holiday(first_day) {
-            "a general holiday"
-        } else {
-            "a Sunday"
-        };
-        return check.fail(
-            "centre.first_day",
-            format!("{first_day} is {why} and the period has no other day: replacement centres are closed"),
         );
     }
     let (opening, closing) = (spec.opening.0, spec.closing.0);
