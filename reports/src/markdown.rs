@@ -47,6 +47,7 @@ pub fn render_markdown(report: &Report) -> String {
     render_stages(&mut out, report);
     render_booking(&mut out, report);
     render_registration(&mut out, report);
+    render_cards(&mut out, report);
     render_faults_and_invariants(&mut out, report);
     out
 }
@@ -182,6 +183,26 @@ fn render_registration(out: &mut String, report: &Report) {
         g.photo_retakes,
         g.officer_calls,
         g.stations_out_of_service
+    );
+}
+
+fn render_cards(out: &mut String, report: &Report) {
+    let c = &report.cards;
+    let _ = writeln!(out, "\n## Cards\n");
+    let _ = writeln!(
+        out,
+        "{} ordered, {} produced ({} re-made after a failed personalisation), {} dispatched, {} ready at the centre. {} collected in {} visits (old cards cancelled: {}); not collected on a visit: {}; {} handed to officers; {} to come after the period.",
+        c.ordered,
+        c.produced,
+        c.remade,
+        c.dispatched,
+        c.ready,
+        c.collected,
+        c.collection_visits,
+        c.old_cards_cancelled,
+        named(&c.not_collected),
+        c.handed_to_officers,
+        c.collections_after_period,
     );
 }
 

@@ -280,6 +280,10 @@ pub struct DailyCount {
     pub day: String,
     pub arrivals: u64,
     pub served: u64,
+    /// At the day's opening: card orders production has not yet dispatched, and cards ready
+    /// at the centre that nobody has collected yet.
+    pub production_backlog: u64,
+    pub collection_backlog: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

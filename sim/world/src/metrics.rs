@@ -69,6 +69,8 @@ pub struct CardCounts {
 #[derive(Debug, Default)]
 pub struct QueueDay {
     pub start: SimTime,
+    /// The backlogs when the day's sampling began: (production, collection).
+    pub backlogs: (u64, u64),
     pub lengths: [Vec<u64>; STAGES],
 }
 
@@ -137,8 +139,14 @@ impl Metrics {
             day.start + interval.saturating_mul(taken) == now
         });
         if !continues {
+            let cards = &self.cards;
+            let backlogs = (
+                cards.ordered.saturating_sub(cards.dispatched),
+                cards.ready.saturating_sub(cards.collected),
+            );
             self.queue_days.push(QueueDay {
                 start: now,
+                backlogs,
                 lengths: Default::default(),
             });
         }

@@ -189,11 +189,27 @@ impl World {
             day.0 += arrivals;
             day.1 += served;
         }
+        let backlogs: std::collections::BTreeMap<hkic_base::Date, (u64, u64)> = self
+            .metrics
+            .queue_days
+            .iter()
+            .map(|day| (day.start.date(), day.backlogs))
+            .collect();
+        // Days the centre only handed out cards have backlogs but no registrations.
+        for &day in backlogs.keys() {
+            days.entry(day).or_default();
+        }
         days.into_iter()
-            .map(|(day, (arrivals, served))| DailyCount {
-                day: day.to_string(),
-                arrivals,
-                served,
+            .map(|(day, (arrivals, served))| {
+                let (production_backlog, collection_backlog) =
+                    backlogs.get(&day).copied().unwrap_or_default();
+                DailyCount {
+                    day: day.to_string(),
+                    arrivals,
+                    served,
+                    production_backlog,
+                    collection_backlog,
+                }
             })
             .collect()
     }
