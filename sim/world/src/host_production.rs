@@ -1,12 +1,11 @@
 //! The production service on its central node, and the personalisation line it drives: what
-//! production's events mean to observers, and the line's answers (at `timing` fidelity a
-//! drawn duration and a drawn failure; the line keeps no state, so a repeated request is
-//! answered again).
+//! production's events mean to observers, and the line's answers (from the run's device
+//! model; the line keeps no state, so a repeated request is answered again).
 
-use hkic_base::{SimTime, bernoulli};
+use hkic_base::SimTime;
 use hkic_kernel::{FaultInjector, Kernel, NodeId};
 use hkic_services::io::{Address, FileNumber, Input, Output};
-use hkic_services::messages::{Message, PersonalisationOutcome};
+use hkic_services::messages::Message;
 use hkic_services::production::{
     JOURNAL_FILE, ProductionConfig, ProductionEvent, ProductionService,
 };
@@ -15,7 +14,6 @@ use crate::checkers::Violation;
 use crate::config::{CrashTarget, DiskTimes};
 use crate::event::{Event, Observation};
 use crate::host::{Hosted, ServiceHost};
-use crate::labels;
 use crate::wiring::{LINE, PRODUCTION};
 use crate::world::World;
 
@@ -108,15 +106,8 @@ impl World {
         let Message::PersonaliseRequest { card, order } = message else {
             return;
         };
-        // Keyed by the card, so a repeated request gets the same answer.
-        let mut stream = self.streams.stream(labels::card_personalisation(card.0));
-        let production = &self.config.production;
-        let after = production.personalisation.sample(&mut stream);
-        let outcome = if bernoulli(&mut stream, production.failure) {
-            PersonalisationOutcome::Failed
-        } else {
-            PersonalisationOutcome::Verified
-        };
+        let answer = self.devices.personalise(now, card, &order);
+        let (after, outcome) = (answer.after, answer.outcome);
         let reply = Message::PersonaliseReply {
             card,
             application: order.application,

@@ -192,6 +192,7 @@ impl World {
             TimingDevices::new(
                 config.devices.clone(),
                 config.collection.clone(),
+                config.production.clone(),
                 streams,
                 counts,
                 |station| layout.station(station).0,

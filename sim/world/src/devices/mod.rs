@@ -19,7 +19,9 @@ pub mod full;
 pub mod timing;
 
 use hkic_base::{Date, SimDuration, SimTime};
-use hkic_services::messages::{AcknowledgementReference, EFormQr};
+use hkic_services::messages::{
+    AcknowledgementReference, CardId, CardOrder, EFormQr, PersonalisationOutcome,
+};
 use hkic_terminals::collection_kiosk::{CollectionKioskDevice, CollectionKioskOutcome};
 use hkic_terminals::devices::{DeviceFault, DeviceKind};
 use hkic_terminals::photo_counter::{PhotoCounterDevice, PhotoCounterOutcome};
@@ -85,6 +87,14 @@ pub trait DeviceModel {
         subject: &Subject,
         request: CollectionKioskDevice,
     ) -> Answer<CollectionKioskOutcome>;
+
+    /// The personalisation line makes card `card` for `order` and reads it back.
+    fn personalise(
+        &mut self,
+        now: SimTime,
+        card: CardId,
+        order: &CardOrder,
+    ) -> Answer<PersonalisationOutcome>;
 
     /// How long until an officer has cleared `fault` of `device` at `station` and it is back
     /// in service.

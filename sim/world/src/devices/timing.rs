@@ -6,7 +6,9 @@
 
 use hkic_base::{SimDuration, SimTime, Stream, bernoulli};
 use hkic_kernel::Streams;
-use hkic_services::messages::{BiometricDigest, CardId, EFormDigest, ResidentId};
+use hkic_services::messages::{
+    BiometricDigest, CardId, CardOrder, EFormDigest, PersonalisationOutcome, ResidentId,
+};
 use hkic_terminals::collection_kiosk::{CollectionKioskDevice, CollectionKioskOutcome};
 use hkic_terminals::devices::{
     CardReading, CardTake, DeviceFault, DeviceKind, FormEntry, Handling, ManualVerification,
@@ -18,13 +20,14 @@ use hkic_terminals::registration_kiosk::{RegistrationKioskDevice, RegistrationKi
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use super::{Answer, DeviceModel, Station, Subject};
-use crate::config::{CollectionParams, DeviceParams};
+use crate::config::{CollectionParams, DeviceParams, ProductionParams};
 use crate::labels;
 use crate::population::age_on;
 
 pub struct TimingDevices {
     params: DeviceParams,
     collection: CollectionParams,
+    production: ProductionParams,
     streams: Streams,
     /// Per station (registration kiosks, photo counters, collection kiosks): its fault
     /// stream.
@@ -46,6 +49,7 @@ impl TimingDevices {
     pub fn new(
         params: DeviceParams,
         collection: CollectionParams,
+        production: ProductionParams,
         streams: Streams,
         counts: StationCounts,
         station_node: impl Fn(Station) -> u16,
@@ -59,6 +63,7 @@ impl TimingDevices {
         TimingDevices {
             params,
             collection,
+            production,
             streams,
             stations,
             registration_kiosks: counts.registration_kiosks,
@@ -368,6 +373,24 @@ impl DeviceModel for TimingDevices {
         Answer { after, outcome }
     }
 
+    /// A drawn duration and a drawn failure, keyed by the card so a repeated request gets
+    /// the same answer.
+    fn personalise(
+        &mut self,
+        _now: SimTime,
+        card: CardId,
+        _order: &CardOrder,
+    ) -> Answer<PersonalisationOutcome> {
+        let mut stream = self.streams.stream(labels::card_personalisation(card.0));
+        let after = self.production.personalisation.sample(&mut stream);
+        let outcome = if bernoulli(&mut stream, self.production.failure) {
+            PersonalisationOutcome::Failed
+        } else {
+            PersonalisationOutcome::Verified
+        };
+        Answer { after, outcome }
+    }
+
     fn repair(
         &mut self,
         _now: SimTime,
@@ -411,6 +434,7 @@ mod tests {
         TimingDevices::new(
             params,
             config().collection,
+            config().production,
             Streams::new(7),
             counts,
             |station| match station {

@@ -236,6 +236,17 @@ impl DeviceModel for FullDevices {
         }
     }
 
+    /// Cards are not emulated on the line yet: a drawn duration and failure, like the
+    /// `timing` model's.
+    fn personalise(
+        &mut self,
+        now: SimTime,
+        card: hkic_services::messages::CardId,
+        order: &hkic_services::messages::CardOrder,
+    ) -> Answer<hkic_services::messages::PersonalisationOutcome> {
+        self.officers.personalise(now, card, order)
+    }
+
     fn repair(
         &mut self,
         now: SimTime,

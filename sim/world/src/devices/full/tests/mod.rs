@@ -78,6 +78,17 @@ impl DeviceModel for Officers {
         Answer { after, outcome }
     }
 
+    fn personalise(
+        &mut self,
+        _now: SimTime,
+        _card: hkic_services::messages::CardId,
+        _order: &hkic_services::messages::CardOrder,
+    ) -> Answer<hkic_services::messages::PersonalisationOutcome> {
+        let outcome = hkic_services::messages::PersonalisationOutcome::Verified;
+        let after = SimDuration::from_secs(40);
+        Answer { after, outcome }
+    }
+
     fn repair(
         &mut self,
         _now: SimTime,
