@@ -287,7 +287,7 @@ fn scan(media: &[u8]) -> (Vec<Vec<u8>>, RecoveryReport) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_disk::{Damage, TestDisk};
+    use crate::test_disk::{Damage, TestDisk, damage};
     use proptest::prelude::*;
 
     const FILE: FileNumber = FileNumber(0);
@@ -310,22 +310,13 @@ mod tests {
         panic!("journal did not settle");
     }
 
-    fn damage() -> impl Strategy<Value = Damage> {
-        prop_oneof![
-            4 => Just(Damage::None),
-            1 => Just(Damage::Lose),
-            1 => any::<usize>().prop_map(Damage::Tear),
-            1 => any::<usize>().prop_map(Damage::Flip),
-        ]
-    }
-
     proptest! {
         /// Whatever the disk does to individual writes, every committed record is recovered,
         /// once, in order, with its contents.
         #[test]
         fn committed_records_survive_write_faults(
             batches in proptest::collection::vec(proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..40), 1..5), 1..8),
-            damages in proptest::collection::vec(damage(), 0..30),
+            damages in proptest::collection::vec(damage(4), 0..30),
         ) {
             let mut journal = Journal::new(FILE);
             let mut disk = TestDisk::default();

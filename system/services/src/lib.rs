@@ -11,7 +11,9 @@
 //! ([`messages`]), the sans-IO plumbing ([`io`]), the durable journal ([`journal`]) and the
 //! client side of request/reply with retries and idempotency ([`rpc`]), with the durable
 //! hand-offs built on it (`outbox`: calls released once their records are durable, retried
-//! until acknowledged).
+//! until acknowledged). Every service is built on one core (`durable`: its journal, the
+//! replies and events it holds until their records are durable, its outputs) and reads its
+//! records with the same helpers (`records`).
 //!
 //! The services so far: [`booking`] (appointments, check-in, walk-ins, e-forms),
 //! [`registration`] (applications, the duplicate check on the thumbs, acknowledgements, the
@@ -20,11 +22,13 @@
 //! collection and activation, lost cards and the revocation list).
 
 pub mod booking;
+mod durable;
 pub mod io;
 pub mod journal;
 pub mod messages;
 mod outbox;
 pub mod production;
+mod records;
 pub mod registration;
 pub mod registry;
 pub mod rpc;

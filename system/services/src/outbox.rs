@@ -172,11 +172,7 @@ mod tests {
         outbox.release(SimTime::EPOCH, &journal, &mut outputs);
         assert_eq!((sends(&mut outputs), outbox.len()), (0, 1));
         let mut disk = crate::test_disk::TestDisk::default();
-        while let Some(request) = journal.poll_request() {
-            if let Some(completion) = disk.execute(request, &mut std::iter::empty()) {
-                journal.handle(&completion);
-            }
-        }
+        crate::test_disk::settle_journal(&mut disk, &mut journal);
         assert!(journal.is_idle());
         outbox.release(SimTime::EPOCH, &journal, &mut outputs);
         assert_eq!(sends(&mut outputs), 1);

@@ -6,8 +6,10 @@
 use std::collections::VecDeque;
 
 use hkic_base::SimTime;
+use proptest::prelude::*;
 
 use crate::io::{Address, DiskCompletion, DiskRequest, Input, Output};
+use crate::journal::Journal;
 use crate::messages::Message;
 
 /// What happens to one write when it reaches the media.
@@ -82,6 +84,36 @@ impl TestDisk {
     }
 }
 
+/// Damage to one write: none `intact` times in `intact + 3`, else lost, torn or flipped alike.
+pub(crate) fn damage(intact: u32) -> impl Strategy<Value = Damage> {
+    prop_oneof![
+        intact => Just(Damage::None),
+        1 => Just(Damage::Lose),
+        1 => any::<usize>().prop_map(Damage::Tear),
+        1 => any::<usize>().prop_map(Damage::Flip),
+    ]
+}
+
+/// Carries out the journal's requests on the disk until it has none left.
+pub(crate) fn settle_journal(disk: &mut TestDisk, journal: &mut Journal) {
+    while let Some(request) = journal.poll_request() {
+        if let Some(completion) = disk.execute(request, &mut std::iter::empty()) {
+            journal.handle(&completion);
+        }
+    }
+}
+
+/// A media holding these records, as the journal writes them.
+pub(crate) fn media_of(records: &[&[u8]]) -> Vec<u8> {
+    let mut journal = Journal::new(crate::io::FileNumber(0));
+    for record in records {
+        journal.append(record);
+    }
+    let mut disk = TestDisk::default();
+    settle_journal(&mut disk, &mut journal);
+    disk.media
+}
+
 /// What [`Harness`] needs of a service: the sans-IO interface every service has, and the
 /// two ways to build one (fresh, and from its media after a crash).
 pub(crate) trait TestService {
@@ -93,6 +125,34 @@ pub(crate) trait TestService {
     fn handle_input(&mut self, now: SimTime, input: Input);
     fn poll_output(&mut self) -> Option<Output<Self::Event>>;
 }
+
+/// Implements [`TestService`] for a service with the shape every service has: `new(config)`,
+/// `recover(config, media)`, `handle_input` and `poll_output`.
+macro_rules! test_service {
+    ($service:ident, $config:ident, $event:ident) => {
+        impl $crate::test_disk::TestService for $service {
+            type Config = $config;
+            type Event = $event;
+
+            fn start(config: $config) -> $service {
+                $service::new(config)
+            }
+
+            fn restart(config: $config, media: &[u8]) -> $service {
+                $service::recover(config, media).unwrap()
+            }
+
+            fn handle_input(&mut self, now: hkic_base::SimTime, input: $crate::io::Input) {
+                $service::handle_input(self, now, input);
+            }
+
+            fn poll_output(&mut self) -> Option<$crate::io::Output<$event>> {
+                $service::poll_output(self)
+            }
+        }
+    };
+}
+pub(crate) use test_service;
 
 /// The address every test request comes from.
 pub(crate) const CLIENT: Address = Address(7);

@@ -51,7 +51,7 @@ impl BookingService {
             return (CancelOutcome::AlreadyUsed, None);
         }
         let change = Record::Cancelled { booking };
-        self.journal.append(&change.encode());
+        self.durable.append(&change.encode());
         self.apply(change);
         let event = BookingEvent::Cancelled {
             booking,
@@ -85,7 +85,7 @@ impl BookingService {
             Err(refusal) => return (refusal, None),
         };
         let change = Record::Moved { booking, slot };
-        self.journal.append(&change.encode());
+        self.durable.append(&change.encode());
         self.apply(change);
         let (_, _, slot_start) = self.slots.describe(slot);
         let event = BookingEvent::Rescheduled {

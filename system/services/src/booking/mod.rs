@@ -19,13 +19,15 @@
 //! - check-in and walk-in requests are idempotent (the same ticket again);
 //! - a resident has at most one e-form, and its reference and digest never change once
 //!   told: a repeated submission returns the same QR payload.
+//!
+//! [`Journal`]: crate::journal::Journal
 
 mod changes;
 mod eforms;
 mod records;
 mod slots;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 
 use hkic_base::{Calendar, Date, SimDuration, SimTime, TimeOfDay};
 
@@ -34,8 +36,8 @@ pub use records::MalformedRecord;
 use records::Record;
 pub use slots::{CentreTimetable, SlotId, SlotTable};
 
-use crate::io::{Address, DiskCompletion, FileNumber, Input, Output};
-use crate::journal::{Journal, Progress, RecoveryReport};
+use crate::durable::{Durable, recovered_event};
+use crate::io::{Address, FileNumber, Input, Output};
 use crate::messages::{
     BookOutcome, BookingId, CentreId, CheckInOutcome, EFormDigest, EFormQr, EFormReference,
     EFormSubmitOutcome, Message, ResidentId, WalkInOutcome,
@@ -108,21 +110,14 @@ pub enum BookingEvent {
     },
 }
 
+recovered_event!(BookingEvent);
+
 #[derive(Clone, Copy, Debug)]
 struct Booking {
     resident: ResidentId,
     slot: SlotId,
     ticket: Option<u16>,
     cancelled: bool,
-}
-
-/// A reply (and the event it reveals) held until the journal is durable up to `after`.
-#[derive(Debug)]
-struct Held {
-    after: u64,
-    to: Address,
-    message: Message,
-    event: Option<BookingEvent>,
 }
 
 #[derive(Debug)]
@@ -137,9 +132,8 @@ pub struct BookingService {
     walk_in_tickets: Vec<u16>,
     walk_ins: BTreeMap<(ResidentId, CentreId, Date), u16>,
     eforms: EForms,
-    journal: Journal,
-    held: VecDeque<Held>,
-    outputs: VecDeque<Output<BookingEvent>>,
+    /// The journal, the replies held until it is durable, and the outputs.
+    durable: Durable<BookingEvent>,
 }
 
 impl BookingService {
@@ -155,35 +149,20 @@ impl BookingService {
             by_resident: BTreeMap::new(),
             walk_ins: BTreeMap::new(),
             eforms: EForms::default(),
-            journal: Journal::new(JOURNAL_FILE),
-            held: VecDeque::new(),
-            outputs: VecDeque::new(),
+            durable: Durable::new(JOURNAL_FILE),
         }
     }
 
     /// Rebuilds the service from its journal's media after a crash.
     pub fn recover(config: BookingConfig, media: &[u8]) -> Result<BookingService, MalformedRecord> {
-        let (journal, records, report) = Journal::recover(JOURNAL_FILE, media);
+        let (durable, records) = Durable::recover(JOURNAL_FILE, media);
         let mut service = BookingService {
-            journal,
+            durable,
             ..BookingService::new(config)
         };
         for (index, bytes) in records.iter().enumerate() {
             service.apply(Record::decode(bytes, index)?);
         }
-        let RecoveryReport {
-            records,
-            duplicates,
-            orphaned,
-            skipped_bytes,
-        } = report;
-        let event = BookingEvent::Recovered {
-            records,
-            duplicates,
-            orphaned,
-            skipped_bytes,
-        };
-        service.outputs.push_back(Output::Event(event));
         Ok(service)
     }
 
@@ -192,28 +171,21 @@ impl BookingService {
     }
 
     pub fn handle_input(&mut self, now: SimTime, input: Input) {
-        match input {
-            Input::Message { from, message } => self.handle_message(now, from, message),
-            Input::Disk(completion) => self.handle_disk(&completion),
-            Input::Wake => {}
+        if let Some((from, message)) = self.durable.receive(input) {
+            self.handle_message(now, from, message);
         }
-        self.pump();
+        self.durable.pump();
     }
 
     pub fn poll_output(&mut self) -> Option<Output<BookingEvent>> {
-        self.outputs.pop_front()
+        self.durable.poll_output()
     }
 
     fn handle_message(&mut self, now: SimTime, from: Address, message: Message) {
         let Some((reply, event)) = self.answer(now, message) else {
             return;
         };
-        self.held.push_back(Held {
-            after: self.journal.next_sequence(),
-            to: from,
-            message: reply,
-            event,
-        });
+        self.durable.hold(Some((from, reply)), event);
     }
 
     /// Decides a request: its reply, and the event it reveals once durable. `None` for
@@ -287,33 +259,6 @@ impl BookingService {
         Some(answer)
     }
 
-    fn handle_disk(&mut self, completion: &DiskCompletion) {
-        if self.journal.handle(completion) == Progress::Failed {
-            self.outputs
-                .push_back(Output::Halt("the journal could not make a batch durable"));
-        }
-    }
-
-    /// Moves disk requests and every reply whose dependencies are durable to the outputs.
-    fn pump(&mut self) {
-        while let Some(request) = self.journal.poll_request() {
-            self.outputs.push_back(Output::Disk(request));
-        }
-        while let Some(held) = self.held.front() {
-            if held.after > 0 && !self.journal.is_durable(held.after - 1) {
-                break;
-            }
-            let held = self.held.pop_front().expect("front exists");
-            if let Some(event) = held.event {
-                self.outputs.push_back(Output::Event(event));
-            }
-            self.outputs.push_back(Output::Send {
-                to: held.to,
-                message: held.message,
-            });
-        }
-    }
-
     fn book(
         &mut self,
         now: SimTime,
@@ -335,7 +280,7 @@ impl BookingService {
             resident,
             slot,
         };
-        self.journal.append(&record.encode());
+        self.durable.append(&record.encode());
         self.apply(record);
         let (_, _, slot_start) = self.slots.describe(slot);
         let event = BookingEvent::Booked {
@@ -421,7 +366,7 @@ impl BookingService {
             .expect("slot's day exists");
         let ticket = self.appointment_tickets[index] + 1;
         let record = Record::CheckedIn { booking, ticket };
-        self.journal.append(&record.encode());
+        self.durable.append(&record.encode());
         self.apply(record);
         (
             CheckInOutcome::Admitted { ticket },
@@ -467,7 +412,7 @@ impl BookingService {
             day,
             ticket,
         };
-        self.journal.append(&record.encode());
+        self.durable.append(&record.encode());
         self.apply(record);
         (
             WalkInOutcome::Ticket { ticket },
@@ -494,7 +439,7 @@ impl BookingService {
             resident,
             digest,
         };
-        self.journal.append(&record.encode());
+        self.durable.append(&record.encode());
         self.apply(record);
         let event = BookingEvent::EFormStored {
             reference,

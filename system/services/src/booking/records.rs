@@ -4,6 +4,7 @@ use hkic_base::Date;
 
 use super::slots::SlotId;
 use crate::messages::{BookingId, CentreId, EFormDigest, EFormReference, ResidentId};
+use crate::records::{i32_at, tag, u16_at, u32_at, u64_at};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Record {
@@ -109,46 +110,47 @@ impl Record {
     }
 
     pub fn decode(bytes: &[u8], index: usize) -> Result<Record, MalformedRecord> {
-        let malformed = || MalformedRecord {
+        decode_fields(bytes).ok_or(MalformedRecord {
             index,
             bytes: bytes.len(),
-            tag: bytes.first().copied().unwrap_or(0),
-        };
-        let u32_at = |at: usize| Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
-        let u16_at = |at: usize| Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?));
-        let u64_at = |at: usize| Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?));
-        let record = match (bytes.first().copied(), bytes.len()) {
-            (Some(BOOKED), 13) => Record::Booked {
-                booking: BookingId(u32_at(1).ok_or_else(malformed)?),
-                resident: ResidentId(u32_at(5).ok_or_else(malformed)?),
-                slot: SlotId(u32_at(9).ok_or_else(malformed)?),
-            },
-            (Some(CHECKED_IN), 7) => Record::CheckedIn {
-                booking: BookingId(u32_at(1).ok_or_else(malformed)?),
-                ticket: u16_at(5).ok_or_else(malformed)?,
-            },
-            (Some(WALK_IN), 13) => Record::WalkIn {
-                resident: ResidentId(u32_at(1).ok_or_else(malformed)?),
-                centre: CentreId(u16_at(5).ok_or_else(malformed)?),
-                day: Date::from_days_since_epoch(u32_at(7).ok_or_else(malformed)? as i32),
-                ticket: u16_at(11).ok_or_else(malformed)?,
-            },
-            (Some(EFORM_STORED), 21) => Record::EFormStored {
-                reference: EFormReference(u64_at(1).ok_or_else(malformed)?),
-                resident: ResidentId(u32_at(9).ok_or_else(malformed)?),
-                digest: EFormDigest(u64_at(13).ok_or_else(malformed)?),
-            },
-            (Some(CANCELLED), 5) => Record::Cancelled {
-                booking: BookingId(u32_at(1).ok_or_else(malformed)?),
-            },
-            (Some(MOVED), 9) => Record::Moved {
-                booking: BookingId(u32_at(1).ok_or_else(malformed)?),
-                slot: SlotId(u32_at(5).ok_or_else(malformed)?),
-            },
-            _ => return Err(malformed()),
-        };
-        Ok(record)
+            tag: tag(bytes),
+        })
     }
+}
+
+/// The record `bytes` hold; `None` for a tag and length that select no layout.
+fn decode_fields(bytes: &[u8]) -> Option<Record> {
+    let record = match (tag(bytes), bytes.len()) {
+        (BOOKED, 13) => Record::Booked {
+            booking: BookingId(u32_at(bytes, 1)?),
+            resident: ResidentId(u32_at(bytes, 5)?),
+            slot: SlotId(u32_at(bytes, 9)?),
+        },
+        (CHECKED_IN, 7) => Record::CheckedIn {
+            booking: BookingId(u32_at(bytes, 1)?),
+            ticket: u16_at(bytes, 5)?,
+        },
+        (WALK_IN, 13) => Record::WalkIn {
+            resident: ResidentId(u32_at(bytes, 1)?),
+            centre: CentreId(u16_at(bytes, 5)?),
+            day: Date::from_days_since_epoch(i32_at(bytes, 7)?),
+            ticket: u16_at(bytes, 11)?,
+        },
+        (EFORM_STORED, 21) => Record::EFormStored {
+            reference: EFormReference(u64_at(bytes, 1)?),
+            resident: ResidentId(u32_at(bytes, 9)?),
+            digest: EFormDigest(u64_at(bytes, 13)?),
+        },
+        (CANCELLED, 5) => Record::Cancelled {
+            booking: BookingId(u32_at(bytes, 1)?),
+        },
+        (MOVED, 9) => Record::Moved {
+            booking: BookingId(u32_at(bytes, 1)?),
+            slot: SlotId(u32_at(bytes, 5)?),
+        },
+        _ => return None,
+    };
+    Some(record)
 }
 
 #[cfg(test)]

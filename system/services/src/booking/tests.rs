@@ -5,7 +5,7 @@ use proptest::test_runner::TestCaseError;
 
 use super::*;
 use crate::messages::EFormLookupOutcome;
-use crate::test_disk::TestService;
+use crate::test_disk::test_service;
 
 pub(super) fn date(text: &str) -> Date {
     text.parse().unwrap()
@@ -35,26 +35,7 @@ pub(super) fn config(slot_quota: u16, walk_in_quota: u16) -> BookingConfig {
     }
 }
 
-impl TestService for BookingService {
-    type Config = BookingConfig;
-    type Event = BookingEvent;
-
-    fn start(config: BookingConfig) -> BookingService {
-        BookingService::new(config)
-    }
-
-    fn restart(config: BookingConfig, media: &[u8]) -> BookingService {
-        BookingService::recover(config, media).unwrap()
-    }
-
-    fn handle_input(&mut self, now: SimTime, input: Input) {
-        BookingService::handle_input(self, now, input);
-    }
-
-    fn poll_output(&mut self) -> Option<Output<BookingEvent>> {
-        BookingService::poll_output(self)
-    }
-}
+test_service!(BookingService, BookingConfig, BookingEvent);
 
 pub(super) type Harness = crate::test_disk::Harness<BookingService>;
 

@@ -6,7 +6,7 @@ use hkic_base::{Date, SimTime};
 
 use super::records::Record;
 use super::{CallKey, ProductionEvent, ProductionService};
-use crate::io::{Address, Output};
+use crate::io::Address;
 use crate::messages::{CardDispatch, CardId, CardOrder, Message};
 
 impl ProductionService {
@@ -52,14 +52,11 @@ impl ProductionService {
                 .view(application)
                 .expect("queued, so held")
                 .order;
-            let after = self.journal.next_sequence();
             let (to, message) = self.personalise_request(card, order);
-            self.outbox
-                .hold(after, CallKey::Personalise(card), to, message);
-            self.hold(
-                None,
-                Some(ProductionEvent::CardAllocated { application, card }),
-            );
+            let key = CallKey::Personalise(card);
+            self.durable.hold_call(&mut self.outbox, key, to, message);
+            let event = ProductionEvent::CardAllocated { application, card };
+            self.durable.hold(None, Some(event));
         }
     }
 
@@ -80,13 +77,12 @@ impl ProductionService {
                 card,
                 order: view.order,
             };
-            let after = self.journal.next_sequence();
             let (to, message) = (
                 self.config.registry,
                 Message::CardDispatchRequest { dispatch },
             );
-            self.outbox
-                .hold(after, CallKey::Dispatch(card), to, message);
+            let key = CallKey::Dispatch(card);
+            self.durable.hold_call(&mut self.outbox, key, to, message);
         }
     }
 
@@ -98,7 +94,6 @@ impl ProductionService {
     /// After recovery: every card the journal says is at the line goes to it again (the line
     /// is idempotent per card); verified cards are re-armed by `start_due_dispatches`.
     pub(super) fn resume(&mut self, now: SimTime) {
-        self.resume_pending = false;
         let at_line: Vec<(CardId, CardOrder)> = self.orders.personalising().collect();
         for (card, order) in at_line {
             let (to, message) = self.personalise_request(card, order);
@@ -107,7 +102,7 @@ impl ProductionService {
                 CallKey::Personalise(card),
                 to,
                 message,
-                &mut self.outputs,
+                self.durable.outputs(),
             );
         }
     }
@@ -126,9 +121,6 @@ impl ProductionService {
             .into_iter()
             .flatten()
             .min();
-        if let Some(at) = next.filter(|&at| Some(at) != self.wake) {
-            self.wake = Some(at);
-            self.outputs.push_back(Output::WakeAt(at));
-        }
+        self.durable.wake_at(next);
     }
 }

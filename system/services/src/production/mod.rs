@@ -29,27 +29,28 @@
 //! card); a card number is never given twice, a failed card's included; an order has at most
 //! one card at the line, and only a verified card is dispatched, once, never before its due
 //! time.
+//!
+//! [`Journal`]: crate::journal::Journal
 
 mod batches;
 mod orders;
 mod records;
 
-use std::collections::VecDeque;
-
 use hkic_base::{Calendar, Date, SimTime, Stream, TimeOfDay};
 
+pub use crate::records::MalformedRecord;
 pub use orders::{OrderState, OrderView, ProductionCounts};
-pub use records::MalformedRecord;
 
 use orders::Orders;
 use records::Record;
 
-use crate::io::{Address, DiskCompletion, FileNumber, Input, Output};
-use crate::journal::{Journal, Progress, RecoveryReport};
+use crate::durable::{Durable, recovered_event};
+use crate::io::{Address, FileNumber, Input, Output};
 use crate::messages::{
     ApplicationId, CardId, CardOrder, CentreId, Message, PersonalisationOutcome, ResidentId,
 };
-use crate::outbox::{Outbox, durable_before};
+use crate::outbox::Outbox;
+use crate::records::{JournalRecord, replay};
 use crate::rpc::RetryPolicy;
 
 /// The journal's file on the service's disk.
@@ -107,6 +108,8 @@ pub enum ProductionEvent {
     },
 }
 
+recovered_event!(ProductionEvent);
+
 /// A request to another service, keyed by what makes it idempotent there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum CallKey {
@@ -114,39 +117,22 @@ enum CallKey {
     Dispatch(CardId),
 }
 
-/// A reply or event held until the journal is durable up to `after`.
-#[derive(Debug)]
-struct Held {
-    after: u64,
-    reply: Option<(Address, Message)>,
-    event: Option<ProductionEvent>,
-}
-
 #[derive(Debug)]
 pub struct ProductionService {
     config: ProductionConfig,
     orders: Orders,
-    journal: Journal,
+    /// The journal, the replies and events held until it is durable, and the outputs.
+    durable: Durable<ProductionEvent>,
     outbox: Outbox<CallKey>,
-    held: VecDeque<Held>,
-    outputs: VecDeque<Output<ProductionEvent>>,
-    /// Set by recovery: the first input (which brings the time) restarts the calls.
-    resume_pending: bool,
-    /// The wake-up asked for last, until it is delivered.
-    wake: Option<SimTime>,
 }
 
 impl ProductionService {
     pub fn new(config: ProductionConfig) -> ProductionService {
         ProductionService {
             orders: Orders::new(config.first_card),
-            journal: Journal::new(JOURNAL_FILE),
+            durable: Durable::new(JOURNAL_FILE),
             outbox: Outbox::new(config.retry, config.jitter.clone()),
             config,
-            held: VecDeque::new(),
-            outputs: VecDeque::new(),
-            resume_pending: false,
-            wake: None,
         }
     }
 
@@ -155,53 +141,33 @@ impl ProductionService {
         config: ProductionConfig,
         media: &[u8],
     ) -> Result<ProductionService, MalformedRecord> {
-        let (journal, records, report) = Journal::recover(JOURNAL_FILE, media);
+        let (durable, records) = Durable::recover(JOURNAL_FILE, media);
         let mut service = ProductionService {
-            journal,
-            resume_pending: true,
+            durable,
             ..ProductionService::new(config)
         };
-        for (index, bytes) in records.iter().enumerate() {
-            let record = Record::decode(bytes, index)?;
-            service
-                .orders
-                .apply(record)
-                .map_err(|problem| MalformedRecord::Inconsistent { index, problem })?;
-        }
-        let RecoveryReport {
-            records,
-            duplicates,
-            orphaned,
-            skipped_bytes,
-        } = report;
-        let event = ProductionEvent::Recovered {
-            records,
-            duplicates,
-            orphaned,
-            skipped_bytes,
-        };
-        service.outputs.push_back(Output::Event(event));
+        let orders = &mut service.orders;
+        replay(&records, |record| orders.apply(record))?;
         Ok(service)
     }
 
     pub fn handle_input(&mut self, now: SimTime, input: Input) {
-        if self.resume_pending {
+        if self.durable.resuming() {
             self.resume(now);
         }
-        match input {
-            Input::Message { from, message } => self.handle_message(now, from, message),
-            Input::Disk(completion) => self.handle_disk(&completion),
-            Input::Wake => self.wake = None,
+        if let Some((from, message)) = self.durable.receive(input) {
+            self.handle_message(now, from, message);
         }
-        self.outbox.expire(now, &mut self.outputs);
+        self.outbox.expire(now, self.durable.outputs());
         self.allocate_due(now);
         self.start_due_dispatches(now);
-        self.pump(now);
+        self.durable.pump();
+        self.durable.release_calls(now, &mut self.outbox);
         self.schedule_wake();
     }
 
     pub fn poll_output(&mut self) -> Option<Output<ProductionEvent>> {
-        self.outputs.pop_front()
+        self.durable.poll_output()
     }
 
     /// The order for that application, as far as this incarnation knows (an answer about it
@@ -240,7 +206,7 @@ impl ProductionService {
         let reply = Some((from, Message::ProduceCardReply { application }));
         if self.orders.contains(application) {
             // Idempotent: the first order stays; acknowledged once it is durable.
-            self.hold(reply, None);
+            self.durable.hold(reply, None);
             return;
         }
         let batch_day = self.batch_day_for(now);
@@ -251,7 +217,7 @@ impl ProductionService {
             centre: order.centre,
             batch_day,
         };
-        self.hold(reply, Some(event));
+        self.durable.hold(reply, Some(event));
     }
 
     fn personalised(
@@ -278,7 +244,7 @@ impl ProductionService {
             card,
             verified,
         };
-        self.hold(None, Some(event));
+        self.durable.hold(None, Some(event));
         // A failed card's order is queued again with a past cut-off: `allocate_due` re-makes
         // it at once.
     }
@@ -302,44 +268,7 @@ impl ProductionService {
             card,
             centre,
         };
-        self.hold(None, Some(event));
-    }
-
-    fn hold(&mut self, reply: Option<(Address, Message)>, event: Option<ProductionEvent>) {
-        let after = self.journal.next_sequence();
-        self.held.push_back(Held {
-            after,
-            reply,
-            event,
-        });
-    }
-
-    fn handle_disk(&mut self, completion: &DiskCompletion) {
-        if self.journal.handle(completion) == Progress::Failed {
-            self.outputs
-                .push_back(Output::Halt("the journal could not make a batch durable"));
-        }
-    }
-
-    /// Moves disk requests, and every reply, event and call whose records are durable, to
-    /// the outputs.
-    fn pump(&mut self, now: SimTime) {
-        while let Some(request) = self.journal.poll_request() {
-            self.outputs.push_back(Output::Disk(request));
-        }
-        while let Some(held) = self.held.front() {
-            if !durable_before(&self.journal, held.after) {
-                break;
-            }
-            let held = self.held.pop_front().expect("front exists");
-            if let Some(event) = held.event {
-                self.outputs.push_back(Output::Event(event));
-            }
-            if let Some((to, message)) = held.reply {
-                self.outputs.push_back(Output::Send { to, message });
-            }
-        }
-        self.outbox.release(now, &self.journal, &mut self.outputs);
+        self.durable.hold(None, Some(event));
     }
 
     /// Applies a decided record and journals it. A record the state refuses is a bug in the
@@ -348,7 +277,7 @@ impl ProductionService {
         if let Err(problem) = self.orders.apply(record) {
             panic!("production decided a record that contradicts its state: {problem}");
         }
-        self.journal.append(&record.encode());
+        self.durable.append(&record.encode());
     }
 }
 

@@ -11,7 +11,7 @@ use proptest::test_runner::TestCaseError;
 
 use super::test_support::*;
 use super::*;
-use crate::test_disk::Damage;
+use crate::test_disk::{Damage, damage};
 
 const ORDERS: u64 = 5;
 const LEAD: u32 = 2;
@@ -41,12 +41,7 @@ enum Op {
 }
 
 fn op() -> impl Strategy<Value = Op> {
-    let damage = prop_oneof![
-        8 => Just(Damage::None),
-        1 => Just(Damage::Lose),
-        1 => any::<usize>().prop_map(Damage::Tear),
-        1 => any::<usize>().prop_map(Damage::Flip),
-    ];
+    let damage = damage(8);
     let minutes = prop_oneof![Just(1u64), Just(20), Just(240), Just(1_440)];
     prop_oneof![
         3 => (0..ORDERS).prop_map(|number| Op::Order { number }),

@@ -5,28 +5,9 @@ use hkic_base::{SimDuration, seed_stream};
 
 use super::*;
 use crate::messages::{AcknowledgementReference, BiometricDigest};
-use crate::test_disk::TestService;
+use crate::test_disk::test_service;
 
-impl TestService for ProductionService {
-    type Config = ProductionConfig;
-    type Event = ProductionEvent;
-
-    fn start(config: ProductionConfig) -> ProductionService {
-        ProductionService::new(config)
-    }
-
-    fn restart(config: ProductionConfig, media: &[u8]) -> ProductionService {
-        ProductionService::recover(config, media).unwrap()
-    }
-
-    fn handle_input(&mut self, now: SimTime, input: Input) {
-        ProductionService::handle_input(self, now, input);
-    }
-
-    fn poll_output(&mut self) -> Option<Output<ProductionEvent>> {
-        ProductionService::poll_output(self)
-    }
-}
+test_service!(ProductionService, ProductionConfig, ProductionEvent);
 
 pub(super) type Harness = crate::test_disk::Harness<ProductionService>;
 

@@ -1,7 +1,6 @@
 use super::test_support::*;
 use super::*;
-use crate::journal::Journal;
-use crate::test_disk::TestDisk;
+use crate::test_disk::media_of;
 
 /// Orders `numbers` at `now` and lets everything settle.
 fn ordered(harness: &mut Harness, now: SimTime, numbers: &[u64]) {
@@ -341,21 +340,6 @@ fn a_verdict_lost_in_a_crash_is_asked_for_again() {
     );
 }
 
-/// A media holding these records, as the journal writes them.
-fn media_of(records: &[&[u8]]) -> Vec<u8> {
-    let mut journal = Journal::new(JOURNAL_FILE);
-    for record in records {
-        journal.append(record);
-    }
-    let mut disk = TestDisk::default();
-    while let Some(request) = journal.poll_request() {
-        if let Some(completion) = disk.execute(request, &mut std::iter::empty()) {
-            journal.handle(&completion);
-        }
-    }
-    disk.media
-}
-
 #[test]
 fn recovery_refuses_a_record_it_cannot_use_and_says_which() {
     let application = ApplicationId(1);
@@ -376,6 +360,7 @@ fn recovery_refuses_a_record_it_cannot_use_and_says_which() {
     let media = media_of(&[&received.encode(), &[0xFF]]);
     let error = ProductionService::recover(config(), &media).unwrap_err();
     let expected = MalformedRecord::Undecodable {
+        service: "production",
         index: 1,
         bytes: 1,
         tag: 0xFF,

@@ -7,7 +7,6 @@ use hkic_base::SimTime;
 
 use super::RegistrationService;
 use super::records::Record;
-use crate::io::Output;
 use crate::messages::{ApplicationId, CardOrder, Message};
 
 impl RegistrationService {
@@ -40,9 +39,9 @@ impl RegistrationService {
     /// Sends the order of an application just accepted once its acceptance is durable.
     pub(super) fn hold_hand_off(&mut self, application: ApplicationId) {
         let message = self.card_order_request(application);
-        let after = self.journal.next_sequence();
         let to = self.config.production;
-        self.outbox.hold(after, application, to, message);
+        self.durable
+            .hold_call(&mut self.outbox, application, to, message);
     }
 
     /// Production acknowledged the order: no more attempts, and the journal remembers it.
@@ -61,22 +60,17 @@ impl RegistrationService {
     /// After recovery: every accepted application production has not acknowledged is sent
     /// again (the acceptances are durable: they were read from the media).
     pub(super) fn resume(&mut self, now: SimTime) {
-        self.resume_pending = false;
         let awaiting: Vec<ApplicationId> = self.applications.awaiting_production().collect();
         let to = self.config.production;
         for application in awaiting {
             let message = self.card_order_request(application);
             self.outbox
-                .start(now, application, to, message, &mut self.outputs);
+                .start(now, application, to, message, self.durable.outputs());
         }
     }
 
     /// Asks for a wake-up at the next retry.
     pub(super) fn schedule_wake(&mut self) {
-        let next = self.outbox.next_deadline();
-        if let Some(at) = next.filter(|&at| Some(at) != self.wake) {
-            self.wake = Some(at);
-            self.outputs.push_back(Output::WakeAt(at));
-        }
+        self.durable.wake_at(self.outbox.next_deadline());
     }
 }

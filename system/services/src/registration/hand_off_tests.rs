@@ -156,7 +156,7 @@ fn repeated_and_stray_acknowledgements_change_nothing() {
 fn recovery_refuses_an_acknowledgement_of_an_order_never_made() {
     let mut harness = Harness::new(config());
     open_new(&mut harness, 1, 11);
-    let mut journal = Journal::recover(JOURNAL_FILE, &harness.disk.media).0;
+    let mut journal = crate::journal::Journal::recover(JOURNAL_FILE, &harness.disk.media).0;
     journal.append(
         &Record::HandedOff {
             application: ApplicationId(0),
@@ -164,11 +164,7 @@ fn recovery_refuses_an_acknowledgement_of_an_order_never_made() {
         .encode(),
     );
     let mut disk = crate::test_disk::TestDisk::with_media(harness.disk.media.clone());
-    while let Some(request) = journal.poll_request() {
-        if let Some(completion) = disk.execute(request, &mut std::iter::empty()) {
-            journal.handle(&completion);
-        }
-    }
+    crate::test_disk::settle_journal(&mut disk, &mut journal);
     let error = RegistrationService::recover(config(), &disk.media).unwrap_err();
     assert_eq!(
         error.to_string(),

@@ -25,29 +25,30 @@
 //! The duplicate check compares digests: the 1:N matcher over templates (in
 //! `hkic-biometrics`) decides which enrolled capture a new one matches, and the simulator
 //! hands the service the digest of that capture.
+//!
+//! [`Journal`]: crate::journal::Journal
 
 mod applications;
 mod hand_off;
 mod records;
 
-use std::collections::VecDeque;
-
 use hkic_base::{SimTime, Stream};
 
+pub use crate::records::MalformedRecord;
 pub use applications::{ApplicationState, ApplicationView};
-pub use records::MalformedRecord;
 
 use applications::Applications;
 use records::Record;
 
-use crate::io::{Address, DiskCompletion, FileNumber, Input, Output};
-use crate::journal::{Journal, Progress, RecoveryReport};
+use crate::durable::{Durable, recovered_event};
+use crate::io::{Address, FileNumber, Input, Output};
 use crate::messages::{
     AcknowledgementReference, ApplicationId, ApplicationOpening, BiometricDigest, CardId, CentreId,
     CompleteApplicationOutcome, Message, OfficerId, OpenApplicationOutcome, OpenRefusal,
     ResidentId,
 };
-use crate::outbox::{Outbox, durable_before};
+use crate::outbox::Outbox;
+use crate::records::{JournalRecord, replay};
 use crate::rpc::RetryPolicy;
 
 /// The journal's file on the service's disk.
@@ -95,28 +96,16 @@ pub enum RegistrationEvent {
     },
 }
 
-/// A reply (and the event it reveals) held until the journal is durable up to `after`.
-#[derive(Debug)]
-struct Held {
-    after: u64,
-    to: Address,
-    message: Message,
-    event: Option<RegistrationEvent>,
-}
+recovered_event!(RegistrationEvent);
 
 #[derive(Debug)]
 pub struct RegistrationService {
     config: RegistrationConfig,
     applications: Applications,
-    journal: Journal,
-    held: VecDeque<Held>,
-    outputs: VecDeque<Output<RegistrationEvent>>,
+    /// The journal, the replies held until it is durable, and the outputs.
+    durable: Durable<RegistrationEvent>,
     /// Card orders to production, keyed by application.
     outbox: Outbox<ApplicationId>,
-    /// Set by recovery: the first input (which brings the time) restarts the hand-offs.
-    resume_pending: bool,
-    /// The wake-up asked for last, until it is delivered.
-    wake: Option<SimTime>,
 }
 
 impl RegistrationService {
@@ -125,11 +114,7 @@ impl RegistrationService {
             outbox: Outbox::new(config.retry, config.jitter.clone()),
             config,
             applications: Applications::default(),
-            journal: Journal::new(JOURNAL_FILE),
-            held: VecDeque::new(),
-            outputs: VecDeque::new(),
-            resume_pending: false,
-            wake: None,
+            durable: Durable::new(JOURNAL_FILE),
         }
     }
 
@@ -138,56 +123,34 @@ impl RegistrationService {
         config: RegistrationConfig,
         media: &[u8],
     ) -> Result<RegistrationService, MalformedRecord> {
-        let (journal, records, report) = Journal::recover(JOURNAL_FILE, media);
+        let (durable, records) = Durable::recover(JOURNAL_FILE, media);
         let mut service = RegistrationService {
-            journal,
-            resume_pending: true,
+            durable,
             ..RegistrationService::new(config)
         };
-        for (index, bytes) in records.iter().enumerate() {
-            let record = Record::decode(bytes, index)?;
-            service
-                .applications
-                .apply(record)
-                .map_err(|problem| MalformedRecord::Inconsistent { index, problem })?;
-        }
-        let RecoveryReport {
-            records,
-            duplicates,
-            orphaned,
-            skipped_bytes,
-        } = report;
-        let event = RegistrationEvent::Recovered {
-            records,
-            duplicates,
-            orphaned,
-            skipped_bytes,
-        };
-        service.outputs.push_back(Output::Event(event));
+        let applications = &mut service.applications;
+        replay(&records, |record| applications.apply(record))?;
         Ok(service)
     }
 
     /// Registration's rules do not depend on time; the hand-offs' retries do.
     pub fn handle_input(&mut self, now: SimTime, input: Input) {
-        if self.resume_pending {
+        if self.durable.resuming() {
             self.resume(now);
         }
-        match input {
-            Input::Message {
-                message: Message::ProduceCardReply { application },
-                ..
-            } => self.handed_off(application),
-            Input::Message { from, message } => self.handle_message(from, message),
-            Input::Disk(completion) => self.handle_disk(&completion),
-            Input::Wake => self.wake = None,
+        match self.durable.receive(input) {
+            Some((_, Message::ProduceCardReply { application })) => self.handed_off(application),
+            Some((from, message)) => self.handle_message(from, message),
+            None => {}
         }
-        self.outbox.expire(now, &mut self.outputs);
-        self.pump(now);
+        self.outbox.expire(now, self.durable.outputs());
+        self.durable.pump();
+        self.durable.release_calls(now, &mut self.outbox);
         self.schedule_wake();
     }
 
     pub fn poll_output(&mut self) -> Option<Output<RegistrationEvent>> {
-        self.outputs.pop_front()
+        self.durable.poll_output()
     }
 
     /// The application with that number, as far as this incarnation knows (an answer about
@@ -213,12 +176,7 @@ impl RegistrationService {
         let Some((reply, event)) = self.answer(message) else {
             return;
         };
-        self.held.push_back(Held {
-            after: self.journal.next_sequence(),
-            to: from,
-            message: reply,
-            event,
-        });
+        self.durable.hold(Some((from, reply)), event);
     }
 
     /// Decides a request: its reply, and the event it reveals once durable. `None` for
@@ -248,35 +206,6 @@ impl RegistrationService {
             _ => return None,
         };
         Some(answer)
-    }
-
-    fn handle_disk(&mut self, completion: &DiskCompletion) {
-        if self.journal.handle(completion) == Progress::Failed {
-            self.outputs
-                .push_back(Output::Halt("the journal could not make a batch durable"));
-        }
-    }
-
-    /// Moves disk requests, and every reply and card order whose dependencies are durable,
-    /// to the outputs.
-    fn pump(&mut self, now: SimTime) {
-        while let Some(request) = self.journal.poll_request() {
-            self.outputs.push_back(Output::Disk(request));
-        }
-        while let Some(held) = self.held.front() {
-            if !durable_before(&self.journal, held.after) {
-                break;
-            }
-            let held = self.held.pop_front().expect("front exists");
-            if let Some(event) = held.event {
-                self.outputs.push_back(Output::Event(event));
-            }
-            self.outputs.push_back(Output::Send {
-                to: held.to,
-                message: held.message,
-            });
-        }
-        self.outbox.release(now, &self.journal, &mut self.outputs);
     }
 
     fn open(
@@ -384,7 +313,7 @@ impl RegistrationService {
         if let Err(problem) = self.applications.apply(record) {
             panic!("registration decided a record that contradicts its state: {problem}");
         }
-        self.journal.append(&record.encode());
+        self.durable.append(&record.encode());
     }
 }
 

@@ -9,7 +9,7 @@ use proptest::test_runner::TestCaseError;
 
 use super::test_support::{Harness, NOW, PRODUCTION, complete, config, open};
 use super::*;
-use crate::test_disk::Damage;
+use crate::test_disk::{Damage, damage};
 
 const RESIDENTS: u32 = 4;
 
@@ -60,12 +60,7 @@ fn op() -> impl Strategy<Value = Op> {
                 photo,
             }
         });
-    let damage = prop_oneof![
-        8 => Just(Damage::None),
-        1 => Just(Damage::Lose),
-        1 => any::<usize>().prop_map(Damage::Tear),
-        1 => any::<usize>().prop_map(Damage::Flip),
-    ];
+    let damage = damage(8);
     prop_oneof![
         3 => open,
         3 => complete,

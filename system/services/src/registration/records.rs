@@ -7,6 +7,7 @@ use crate::messages::{
     AcknowledgementReference, ApplicationId, BiometricDigest, CardId, CentreId, EFormReference,
     IdentityEvidence, ManualIdentityBasis, OfficerId, ResidentId,
 };
+use crate::records::{JournalRecord, tag, u16_at, u32_at, u64_at};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Record {
@@ -36,16 +37,6 @@ pub(super) enum Record {
     },
     /// Production acknowledged the application's card order.
     HandedOff { application: ApplicationId },
-}
-
-/// A journal record the service cannot use: a bug (the journal's checksum vouched for the
-/// bytes), so recovery stops rather than guess.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum MalformedRecord {
-    #[error("registration journal record {index} does not decode ({bytes} bytes, tag {tag})")]
-    Undecodable { index: usize, bytes: usize, tag: u8 },
-    #[error("registration journal record {index} contradicts the records before it: {problem}")]
-    Inconsistent { index: usize, problem: &'static str },
 }
 
 const OPENED: u8 = 1;
@@ -88,8 +79,10 @@ fn decode_identity(kind: u8, officer: u16) -> Option<IdentityEvidence> {
     Some(IdentityEvidence::Officer { officer, basis })
 }
 
-impl Record {
-    pub(super) fn encode(&self) -> Vec<u8> {
+impl JournalRecord for Record {
+    const SERVICE: &'static str = "registration";
+
+    fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(OPENED_LEN);
         match *self {
             Record::Opened {
@@ -140,15 +133,8 @@ impl Record {
         out
     }
 
-    /// `index` is the record's place in the journal, for the error.
-    pub(super) fn decode(bytes: &[u8], index: usize) -> Result<Record, MalformedRecord> {
-        let tag = bytes.first().copied().unwrap_or(0);
-        let malformed = || MalformedRecord::Undecodable {
-            index,
-            bytes: bytes.len(),
-            tag,
-        };
-        let record = match (tag, bytes.len()) {
+    fn decode_fields(bytes: &[u8]) -> Option<Record> {
+        match (tag(bytes), bytes.len()) {
             (OPENED, OPENED_LEN) => decode_opened(bytes),
             (HELD, HELD_LEN) => decode_held(bytes),
             (ACCEPTED, ACCEPTED_LEN) => decode_accepted(bytes),
@@ -156,8 +142,7 @@ impl Record {
                 application: ApplicationId(number),
             }),
             _ => None,
-        };
-        record.ok_or_else(malformed)
+        }
     }
 }
 
@@ -189,21 +174,10 @@ fn decode_accepted(bytes: &[u8]) -> Option<Record> {
     })
 }
 
-fn u16_at(bytes: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
-}
-
-fn u64_at(bytes: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::records::{MalformedRecord, check_decodes_back_or_refuses, check_round_trips};
     use proptest::prelude::*;
 
     fn identity() -> impl Strategy<Value = IdentityEvidence> {
@@ -240,18 +214,13 @@ mod tests {
                 },
                 Record::HandedOff { application: ApplicationId(a) },
             ];
-            for record in records {
-                let bytes = record.encode();
-                prop_assert_eq!(Record::decode(&bytes, 0), Ok(record));
-            }
+            check_round_trips(records)?;
         }
 
         /// Any bytes either decode to a record that encodes back to them, or are refused.
         #[test]
         fn decoding_garbage_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..48)) {
-            if let Ok(record) = Record::decode(&bytes, 0) {
-                prop_assert_eq!(record.encode(), bytes);
-            }
+            check_decodes_back_or_refuses::<Record>(&bytes)?;
         }
 
         /// Only an opening's identity kind can spoil a record of the right tag and length.
@@ -284,6 +253,7 @@ mod tests {
         assert_eq!(
             Record::decode(&bytes, 7),
             Err(MalformedRecord::Undecodable {
+                service: "registration",
                 index: 7,
                 bytes: OPENED_LEN,
                 tag: OPENED

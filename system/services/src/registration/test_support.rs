@@ -4,28 +4,9 @@ use hkic_base::SimDuration;
 
 use super::*;
 use crate::messages::{EFormReference, IdentityEvidence};
-use crate::test_disk::TestService;
+use crate::test_disk::test_service;
 
-impl TestService for RegistrationService {
-    type Config = RegistrationConfig;
-    type Event = RegistrationEvent;
-
-    fn start(config: RegistrationConfig) -> RegistrationService {
-        RegistrationService::new(config)
-    }
-
-    fn restart(config: RegistrationConfig, media: &[u8]) -> RegistrationService {
-        RegistrationService::recover(config, media).unwrap()
-    }
-
-    fn handle_input(&mut self, now: SimTime, input: Input) {
-        RegistrationService::handle_input(self, now, input);
-    }
-
-    fn poll_output(&mut self) -> Option<Output<RegistrationEvent>> {
-        RegistrationService::poll_output(self)
-    }
-}
+test_service!(RegistrationService, RegistrationConfig, RegistrationEvent);
 
 pub(super) type Harness = crate::test_disk::Harness<RegistrationService>;
 

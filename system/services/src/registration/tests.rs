@@ -1,8 +1,7 @@
 use super::test_support::*;
 use super::*;
-use crate::journal::Journal;
 use crate::messages::{EFormReference, IdentityEvidence};
-use crate::test_disk::TestDisk;
+use crate::test_disk::media_of;
 
 #[test]
 fn applications_are_numbered_in_order_and_a_repeated_opening_returns_the_same_one() {
@@ -292,21 +291,6 @@ fn messages_for_other_services_are_ignored() {
     assert_eq!(harness.service.application_count(), 0);
 }
 
-/// A media holding these records, as the journal writes them.
-fn media_of(records: &[&[u8]]) -> Vec<u8> {
-    let mut journal = Journal::new(JOURNAL_FILE);
-    for record in records {
-        journal.append(record);
-    }
-    let mut disk = TestDisk::default();
-    while let Some(request) = journal.poll_request() {
-        if let Some(completion) = disk.execute(request, &mut std::iter::empty()) {
-            journal.handle(&completion);
-        }
-    }
-    disk.media
-}
-
 #[test]
 fn recovery_refuses_a_record_it_cannot_use_and_says_which() {
     let acceptance = Record::Accepted {
@@ -335,6 +319,7 @@ fn recovery_refuses_a_record_it_cannot_use_and_says_which() {
     assert_eq!(
         error,
         MalformedRecord::Undecodable {
+            service: "registration",
             index: 1,
             bytes: 2,
             tag: 0xFF

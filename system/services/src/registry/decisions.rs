@@ -180,7 +180,7 @@ impl RegistryService {
             Record::Lost { .. } => RegistryEvent::CardLost { resident, card },
             _ => RegistryEvent::CardRevoked { resident, card },
         };
-        self.hold(None, Some(event));
+        self.durable.hold(None, Some(event));
         WithdrawalOutcome::Withdrawn
     }
 }

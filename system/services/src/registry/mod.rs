@@ -38,6 +38,8 @@
 //! not compared (a live capture's digest never equals the enrolled one; the kiosk matched
 //! them against DG3, invariant 2). An order's `old_card` is not read either: activation
 //! cancels the card the registry knows to be the holder's active one.
+//!
+//! [`Journal`]: crate::journal::Journal
 
 mod cards;
 mod decisions;
@@ -47,21 +49,22 @@ use std::collections::VecDeque;
 
 use hkic_base::SimTime;
 
+pub use crate::records::MalformedRecord;
 pub use cards::{
     CardState, CardView, FIRST_NEW_CARD, Issue, RevocationList, first_generation_card,
     first_generation_holder,
 };
-pub use records::MalformedRecord;
 
 use cards::Cards;
 use records::Record;
 
-use crate::io::{Address, DiskCompletion, FileNumber, Input, Output};
-use crate::journal::{Journal, Progress, RecoveryReport};
+use crate::durable::{Durable, recovered_event};
+use crate::io::{Address, FileNumber, Input, Output};
 use crate::messages::{
     AcknowledgementReference, ActivationRefusal, ApplicationId, BiometricDigest, CardId, CentreId,
     Message, ResidentId,
 };
+use crate::records::{JournalRecord, replay};
 
 /// The journal's file on the service's disk.
 pub const JOURNAL_FILE: FileNumber = FileNumber(0);
@@ -134,6 +137,8 @@ pub enum RegistryEvent {
     },
 }
 
+recovered_event!(RegistryEvent);
+
 /// The outcome of [`RegistryService::report_lost`] and [`RegistryService::revoke`]: the
 /// decision; the card is on the durable list once its `CardLost` or `CardRevoked` event
 /// comes.
@@ -149,35 +154,24 @@ pub enum WithdrawalOutcome {
     NotTheHolder,
 }
 
-/// A reply and the event it reveals, held until the journal is durable up to `after`.
-#[derive(Debug)]
-struct Held {
-    after: u64,
-    reply: Option<(Address, Message)>,
-    event: Option<RegistryEvent>,
-}
-
 #[derive(Debug)]
 pub struct RegistryService {
     cards: Cards,
-    journal: Journal,
-    held: VecDeque<Held>,
+    /// The journal, the replies and events held until it is durable, and the outputs.
+    durable: Durable<RegistryEvent>,
     /// Records that bumped the list's version and are not durable yet: (sequence, version).
     unlisted: VecDeque<(u64, u64)>,
     /// The durable list's version: what [`RegistryService::revocation_list`] hands out.
     listed_version: u64,
-    outputs: VecDeque<Output<RegistryEvent>>,
 }
 
 impl RegistryService {
     pub fn new(_config: RegistryConfig) -> RegistryService {
         RegistryService {
             cards: Cards::default(),
-            journal: Journal::new(JOURNAL_FILE),
-            held: VecDeque::new(),
+            durable: Durable::new(JOURNAL_FILE),
             unlisted: VecDeque::new(),
             listed_version: 0,
-            outputs: VecDeque::new(),
         }
     }
 
@@ -186,48 +180,28 @@ impl RegistryService {
         config: RegistryConfig,
         media: &[u8],
     ) -> Result<RegistryService, MalformedRecord> {
-        let (journal, records, report) = Journal::recover(JOURNAL_FILE, media);
+        let (durable, records) = Durable::recover(JOURNAL_FILE, media);
         let mut service = RegistryService {
-            journal,
+            durable,
             ..RegistryService::new(config)
         };
-        for (index, bytes) in records.iter().enumerate() {
-            let record = Record::decode(bytes, index)?;
-            service
-                .cards
-                .apply(record)
-                .map_err(|problem| MalformedRecord::Inconsistent { index, problem })?;
-        }
+        let cards = &mut service.cards;
+        replay(&records, |record| cards.apply(record))?;
         service.listed_version = service.cards.version();
-        let RecoveryReport {
-            records,
-            duplicates,
-            orphaned,
-            skipped_bytes,
-        } = report;
-        let event = RegistryEvent::Recovered {
-            records,
-            duplicates,
-            orphaned,
-            skipped_bytes,
-        };
-        service.outputs.push_back(Output::Event(event));
         Ok(service)
     }
 
     /// The registry's rules do not depend on time; `now` is taken for the shape every
     /// service shares.
     pub fn handle_input(&mut self, _now: SimTime, input: Input) {
-        match input {
-            Input::Message { from, message } => self.handle_message(from, message),
-            Input::Disk(completion) => self.handle_disk(&completion),
-            Input::Wake => {}
+        if let Some((from, message)) = self.durable.receive(input) {
+            self.handle_message(from, message);
         }
         self.pump();
     }
 
     pub fn poll_output(&mut self) -> Option<Output<RegistryEvent>> {
-        self.outputs.pop_front()
+        self.durable.poll_output()
     }
 
     /// The card with that number, as far as this incarnation knows (an answer about it may
@@ -278,17 +252,7 @@ impl RegistryService {
         let Some((reply, event)) = self.answer(message) else {
             return;
         };
-        self.hold(reply.map(|reply| (from, reply)), event);
-    }
-
-    /// Holds a reply and its event until everything appended so far is durable.
-    fn hold(&mut self, reply: Option<(Address, Message)>, event: Option<RegistryEvent>) {
-        let after = self.journal.next_sequence();
-        self.held.push_back(Held {
-            after,
-            reply,
-            event,
-        });
+        self.durable.hold(reply.map(|reply| (from, reply)), event);
     }
 
     /// Decides a request: its reply (none for a dispatch it cannot take), and the event it
@@ -322,34 +286,13 @@ impl RegistryService {
         Some(answer)
     }
 
-    fn handle_disk(&mut self, completion: &DiskCompletion) {
-        if self.journal.handle(completion) == Progress::Failed {
-            self.outputs
-                .push_back(Output::Halt("the journal could not make a batch durable"));
-        }
-    }
-
     /// Moves disk requests, every reply and event whose dependencies are durable, and the
     /// list's durable version to the outputs.
     fn pump(&mut self) {
-        while let Some(request) = self.journal.poll_request() {
-            self.outputs.push_back(Output::Disk(request));
-        }
-        while let Some(held) = self.held.front() {
-            if held.after > 0 && !self.journal.is_durable(held.after - 1) {
-                break;
-            }
-            let held = self.held.pop_front().expect("front exists");
-            if let Some(event) = held.event {
-                self.outputs.push_back(Output::Event(event));
-            }
-            if let Some((to, message)) = held.reply {
-                self.outputs.push_back(Output::Send { to, message });
-            }
-        }
+        self.durable.pump();
         let mut version = self.listed_version;
         while let Some(&(sequence, bumped_to)) = self.unlisted.front() {
-            if !self.journal.is_durable(sequence) {
+            if !self.durable.is_durable(sequence) {
                 break;
             }
             version = bumped_to;
@@ -359,7 +302,7 @@ impl RegistryService {
             assert!(version > self.listed_version, "list versions only increase");
             self.listed_version = version;
             let event = RegistryEvent::RevocationListUpdated { version };
-            self.outputs.push_back(Output::Event(event));
+            self.durable.push(Output::Event(event));
         }
     }
 
@@ -370,7 +313,7 @@ impl RegistryService {
         if let Err(problem) = self.cards.apply(record) {
             panic!("the registry decided a record that contradicts its state: {problem}");
         }
-        let sequence = self.journal.append(&record.encode());
+        let sequence = self.durable.append(&record.encode());
         if self.cards.version() != version {
             self.unlisted.push_back((sequence, self.cards.version()));
         }

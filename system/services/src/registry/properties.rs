@@ -13,7 +13,7 @@ use super::*;
 use crate::messages::{
     ActivationOutcome, CardActivation, CardDispatch, CardOrder, CollectionLookupOutcome,
 };
-use crate::test_disk::Damage;
+use crate::test_disk::{Damage, damage};
 
 /// Applications 0..4; application 3 is resident 0's second (a replacement).
 const APPLICATIONS: u32 = 4;
@@ -105,12 +105,7 @@ fn op() -> impl Strategy<Value = Op> {
             make,
         });
     let revoke = card.prop_map(|(application, make)| Op::Revoke { application, make });
-    let damage = prop_oneof![
-        8 => Just(Damage::None),
-        1 => Just(Damage::Lose),
-        1 => any::<usize>().prop_map(Damage::Tear),
-        1 => any::<usize>().prop_map(Damage::Flip),
-    ];
+    let damage = damage(8);
     prop_oneof![
         3 => dispatch,
         2 => lookup,

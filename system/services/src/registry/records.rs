@@ -8,6 +8,7 @@
 use crate::messages::{
     AcknowledgementReference, ApplicationId, BiometricDigest, CardId, CentreId, ResidentId,
 };
+use crate::records::{JournalRecord, tag, u16_at, u32_at, u64_at};
 
 /// What the registry keeps of a dispatch: the card and the application it collects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,16 +48,6 @@ pub(super) enum Record {
     },
 }
 
-/// A journal record the service cannot use: a bug (the journal's checksum vouched for the
-/// bytes), so recovery stops rather than guess.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum MalformedRecord {
-    #[error("registry journal record {index} does not decode ({bytes} bytes, tag {tag})")]
-    Undecodable { index: usize, bytes: usize, tag: u8 },
-    #[error("registry journal record {index} contradicts the records before it: {problem}")]
-    Inconsistent { index: usize, problem: &'static str },
-}
-
 const READY: u8 = 1;
 const WITHDRAWN_ON_ARRIVAL: u8 = 2;
 const ACTIVATED: u8 = 3;
@@ -70,8 +61,10 @@ const WITHDRAWN_ON_ARRIVAL_LEN: usize = 1 + DISPATCHED_LEN;
 const ACTIVATED_LEN: usize = 1 + 8 + OPTIONAL_CARD_LEN + 8;
 const CARD_ONLY_LEN: usize = 1 + 8;
 
-impl Record {
-    pub(super) fn encode(&self) -> Vec<u8> {
+impl JournalRecord for Record {
+    const SERVICE: &'static str = "registry";
+
+    fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(READY_LEN);
         match *self {
             Record::Ready {
@@ -108,10 +101,8 @@ impl Record {
         out
     }
 
-    /// `index` is the record's place in the journal, for the error.
-    pub(super) fn decode(bytes: &[u8], index: usize) -> Result<Record, MalformedRecord> {
-        let tag = bytes.first().copied().unwrap_or(0);
-        let record = match (tag, bytes.len()) {
+    fn decode_fields(bytes: &[u8]) -> Option<Record> {
+        match (tag(bytes), bytes.len()) {
             (READY, READY_LEN) => decode_dispatched(bytes, 1).and_then(|dispatched| {
                 let withdrawn = decode_optional_card(bytes, 1 + DISPATCHED_LEN)?;
                 Some(Record::Ready {
@@ -129,12 +120,7 @@ impl Record {
                 u64_at(bytes, 1).map(|card| Record::Revoked { card: CardId(card) })
             }
             _ => None,
-        };
-        record.ok_or(MalformedRecord::Undecodable {
-            index,
-            bytes: bytes.len(),
-            tag,
-        })
+        }
     }
 }
 
@@ -180,21 +166,10 @@ fn decode_activated(bytes: &[u8]) -> Option<Record> {
     })
 }
 
-fn u16_at(bytes: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
-}
-
-fn u64_at(bytes: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::records::{MalformedRecord, check_decodes_back_or_refuses, check_round_trips};
     use proptest::prelude::*;
 
     fn optional_card() -> impl Strategy<Value = Option<CardId>> {
@@ -224,18 +199,13 @@ mod tests {
                 Record::Lost { card: CardId(card) },
                 Record::Revoked { card: CardId(card) },
             ];
-            for record in records {
-                let bytes = record.encode();
-                prop_assert_eq!(Record::decode(&bytes, 0), Ok(record));
-            }
+            check_round_trips(records)?;
         }
 
         /// Any bytes either decode to a record that encodes back to them, or are refused.
         #[test]
         fn decoding_garbage_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..48)) {
-            if let Ok(record) = Record::decode(&bytes, 0) {
-                prop_assert_eq!(record.encode(), bytes);
-            }
+            check_decodes_back_or_refuses::<Record>(&bytes)?;
         }
 
         /// A record of a known tag and its length decodes unless its optional card's flag is
@@ -270,6 +240,7 @@ mod tests {
         assert_eq!(
             Record::decode(&bytes, 7),
             Err(MalformedRecord::Undecodable {
+                service: "registry",
                 index: 7,
                 bytes: CARD_ONLY_LEN + 1,
                 tag: LOST

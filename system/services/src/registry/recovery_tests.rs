@@ -3,9 +3,8 @@
 
 use super::test_support::*;
 use super::*;
-use crate::journal::Journal;
 use crate::messages::ActivationOutcome;
-use crate::test_disk::TestDisk;
+use crate::test_disk::media_of;
 
 #[test]
 fn the_revocation_list_lists_only_durable_withdrawals() {
@@ -119,25 +118,11 @@ fn recovery_restores_cards_and_the_list() {
     assert_eq!(harness.service.new_card_count(), 3);
 }
 
-/// A media holding these records, as the journal writes them.
-fn media_of(records: &[Record]) -> Vec<u8> {
-    let mut journal = Journal::new(JOURNAL_FILE);
-    for record in records {
-        journal.append(&record.encode());
-    }
-    let mut disk = TestDisk::default();
-    while let Some(request) = journal.poll_request() {
-        if let Some(completion) = disk.execute(request, &mut std::iter::empty()) {
-            journal.handle(&completion);
-        }
-    }
-    disk.media
-}
-
 #[test]
 fn recovery_refuses_a_record_it_cannot_use_and_says_which() {
     let lost = Record::Lost { card: CardId(4) };
-    let error = RegistryService::recover(CONFIG, &media_of(&[lost, lost])).unwrap_err();
+    let lost = lost.encode();
+    let error = RegistryService::recover(CONFIG, &media_of(&[&lost, &lost])).unwrap_err();
     assert_eq!(
         error.to_string(),
         "registry journal record 1 contradicts the records before it: \
@@ -148,7 +133,13 @@ fn recovery_refuses_a_record_it_cannot_use_and_says_which() {
         cancelled: Some(CardId(1)),
         live_thumbs: BiometricDigest(0),
     };
-    let error = RegistryService::recover(CONFIG, &media_of(&[activation])).unwrap_err();
+    let media = media_of(&[&activation.encode()]);
+    let error = RegistryService::recover(CONFIG, &media).unwrap_err();
     let problem = "an activation names no new card";
-    assert_eq!(error, MalformedRecord::Inconsistent { index: 0, problem });
+    let expected = MalformedRecord::Inconsistent {
+        service: "registry",
+        index: 0,
+        problem,
+    };
+    assert_eq!(error, expected);
 }

@@ -4,28 +4,9 @@ use super::*;
 use crate::messages::{
     ActivationOutcome, CardActivation, CardDispatch, CardOrder, CollectionLookupOutcome,
 };
-use crate::test_disk::TestService;
+use crate::test_disk::test_service;
 
-impl TestService for RegistryService {
-    type Config = RegistryConfig;
-    type Event = RegistryEvent;
-
-    fn start(config: RegistryConfig) -> RegistryService {
-        RegistryService::new(config)
-    }
-
-    fn restart(config: RegistryConfig, media: &[u8]) -> RegistryService {
-        RegistryService::recover(config, media).unwrap()
-    }
-
-    fn handle_input(&mut self, now: SimTime, input: Input) {
-        RegistryService::handle_input(self, now, input);
-    }
-
-    fn poll_output(&mut self) -> Option<Output<RegistryEvent>> {
-        RegistryService::poll_output(self)
-    }
-}
+test_service!(RegistryService, RegistryConfig, RegistryEvent);
 
 pub(super) type Harness = crate::test_disk::Harness<RegistryService>;
 
