@@ -380,7 +380,18 @@ impl World {
         let in_centre = self.in_centre() as u64;
         self.metrics.residents.in_centre_at_end = in_centre;
         let unsettled = self.unsettled() as u64;
-        if let Err(violation) = self.checkers.at_end(in_centre, unsettled) {
+        let cards = &self.metrics.cards;
+        let tally = crate::checkers::CardTally {
+            accepted: self.metrics.registration.accepted,
+            collected: cards.collected,
+            after_period: cards.collect_after_period,
+            handed_to_officers: cards.handed_to_officers,
+        };
+        let verdict = self
+            .checkers
+            .at_end(in_centre, unsettled)
+            .and_then(|()| self.checkers.at_end_cards(tally));
+        if let Err(violation) = verdict {
             let now = self.last_event;
             self.detect(kernel, now, violation);
         }

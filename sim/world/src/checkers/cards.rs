@@ -13,6 +13,19 @@ use super::{Checkers, Violation};
 pub const ONE_ACTIVE_CARD: &str = "one-active-card-per-person";
 pub const ACTIVATION_AFTER_MATCH: &str = "activation-after-fingerprint-match";
 pub const OLD_CARD_CANCELLED_ON_ACTIVATION: &str = "old-card-cancelled-on-activation";
+pub const CARDS_REACH_HOLDERS: &str = "accepted-applications-end-in-cards";
+
+/// At the end of a run, where every accepted application's card is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CardTally {
+    pub accepted: u64,
+    pub collected: u64,
+    /// Holders who come to collect after the period (not simulated).
+    pub after_period: u64,
+    /// Holders the officers took over from (out of visits, or a card that failed its
+    /// checks).
+    pub handed_to_officers: u64,
+}
 
 #[derive(Debug, Default)]
 pub(super) struct CardChecks {
@@ -27,6 +40,24 @@ fn violation(invariant: &'static str, message: String) -> Result<(), Violation> 
 }
 
 impl Checkers {
+    /// Liveness at the end of the run: every application a resident was told was accepted
+    /// ended in a collected card, a collection still to come after the period, or the
+    /// officers' hands; none is stuck in production or at the registry.
+    pub fn at_end_cards(&mut self, tally: CardTally) -> Result<(), Violation> {
+        self.count(CARDS_REACH_HOLDERS);
+        let accounted = tally.collected + tally.after_period + tally.handed_to_officers;
+        if accounted != tally.accepted {
+            return violation(
+                CARDS_REACH_HOLDERS,
+                format!(
+                    "{} applications were accepted, but {} cards were collected, {} holders come after the period and {} went to officers",
+                    tally.accepted, tally.collected, tally.after_period, tally.handed_to_officers
+                ),
+            );
+        }
+        Ok(())
+    }
+
     /// A collection kiosk's fingerprint module matched `resident`'s live thumbs (digest
     /// `capture`) against the DG3 of the card at its reader.
     pub fn on_collection_match(&mut self, resident: ResidentId, capture: BiometricDigest) {
@@ -130,5 +161,23 @@ mod tests {
         checkers
             .on_registry_event(&activated(7, (1 << 40) + 1, Some(1 << 40), 1))
             .unwrap();
+    }
+
+    #[test]
+    fn every_accepted_application_must_end_somewhere() {
+        let mut checkers = Checkers::new(10, 10);
+        let tally = CardTally {
+            accepted: 10,
+            collected: 7,
+            after_period: 2,
+            handed_to_officers: 1,
+        };
+        checkers.at_end_cards(tally).unwrap();
+        let stuck = CardTally {
+            collected: 6,
+            ..tally
+        };
+        let error = checkers.at_end_cards(stuck).unwrap_err();
+        assert_eq!(error.invariant, CARDS_REACH_HOLDERS);
     }
 }

@@ -33,9 +33,12 @@ pub const JOURNAL_INTEGRITY: &str = "journal-integrity";
 pub const RESIDENTS_ACCOUNTED: &str = "every-resident-accounted";
 
 pub use applications::{ACCEPTED_APPLICATIONS_KEPT, ONE_APPLICATION_PER_RESIDENT};
-pub use cards::{ACTIVATION_AFTER_MATCH, OLD_CARD_CANCELLED_ON_ACTIVATION, ONE_ACTIVE_CARD};
+pub use cards::{
+    ACTIVATION_AFTER_MATCH, CARDS_REACH_HOLDERS, CardTally, OLD_CARD_CANCELLED_ON_ACTIVATION,
+    ONE_ACTIVE_CARD,
+};
 
-pub const ALL: [&str; 12] = [
+pub const ALL: [&str; 13] = [
     SLOT_QUOTA,
     WALK_IN_QUOTA,
     ONE_BOOKING_PER_RESIDENT,
@@ -48,6 +51,7 @@ pub const ALL: [&str; 12] = [
     ONE_ACTIVE_CARD,
     ACTIVATION_AFTER_MATCH,
     OLD_CARD_CANCELLED_ON_ACTIVATION,
+    CARDS_REACH_HOLDERS,
 ];
 
 #[derive(Debug)]
