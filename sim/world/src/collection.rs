@@ -160,20 +160,14 @@ impl World {
         let station = Station::CollectionKiosk(kiosk);
         match event {
             CollectionKioskEvent::SessionEnded { result } => {
-                let (resident, since) = self.pool(Stage::Collection).finish(kiosk, now);
-                self.metrics
-                    .served_by(Stage::Collection, now.saturating_since(since));
+                let resident = self.end_session(now, station);
                 self.on_collection_result(kernel, now, resident, result)?;
                 self.start_services(kernel, now, Stage::Collection);
             }
             CollectionKioskEvent::OutOfService { device, fault } => {
-                self.pool(Stage::Collection).take_out_of_service(kiosk);
-                self.out_of_service(kernel, now, station, device, fault);
+                self.out_of_service(kernel, now, station, device, fault)
             }
-            CollectionKioskEvent::BackInService => {
-                self.pool(Stage::Collection).restore(kiosk);
-                self.start_services(kernel, now, Stage::Collection);
-            }
+            CollectionKioskEvent::BackInService => self.back_in_service(kernel, now, station),
             CollectionKioskEvent::StartRefused => {
                 kernel.observe(&Observation::new("kiosk.refused", "busy_or_out_of_service"));
             }

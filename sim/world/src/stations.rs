@@ -105,9 +105,7 @@ impl World {
         let station = Station::RegistrationKiosk(kiosk);
         match event {
             RegistrationKioskEvent::SessionEnded { result } => {
-                let (resident, since) = self.pool(Stage::Registration).finish(kiosk, now);
-                self.metrics
-                    .served_by(Stage::Registration, now.saturating_since(since));
+                let resident = self.end_session(now, station);
                 let counts = &mut self.metrics.registration;
                 let visit = match result {
                     RegistrationResult::ToPhotoCounter { progress } => {
@@ -151,13 +149,9 @@ impl World {
                 );
             }
             RegistrationKioskEvent::OutOfService { device, fault } => {
-                self.pool(Stage::Registration).take_out_of_service(kiosk);
-                self.out_of_service(kernel, now, station, device, fault);
+                self.out_of_service(kernel, now, station, device, fault)
             }
-            RegistrationKioskEvent::BackInService => {
-                self.pool(Stage::Registration).restore(kiosk);
-                self.start_services(kernel, now, Stage::Registration);
-            }
+            RegistrationKioskEvent::BackInService => self.back_in_service(kernel, now, station),
             RegistrationKioskEvent::InsertRefused => {
                 kernel.observe(&Observation::new("kiosk.refused", "busy_or_out_of_service"));
             }
@@ -175,20 +169,14 @@ impl World {
         let station = Station::PhotoCounter(counter);
         match event {
             PhotoCounterEvent::SessionEnded { result } => {
-                let (resident, since) = self.pool(Stage::Photo).finish(counter, now);
-                self.metrics
-                    .served_by(Stage::Photo, now.saturating_since(since));
+                let resident = self.end_session(now, station);
                 self.on_counter_result(kernel, now, resident, result)?;
                 self.start_services(kernel, now, Stage::Photo);
             }
             PhotoCounterEvent::OutOfService { device, fault } => {
-                self.pool(Stage::Photo).take_out_of_service(counter);
-                self.out_of_service(kernel, now, station, device, fault);
+                self.out_of_service(kernel, now, station, device, fault)
             }
-            PhotoCounterEvent::BackInService => {
-                self.pool(Stage::Photo).restore(counter);
-                self.start_services(kernel, now, Stage::Photo);
-            }
+            PhotoCounterEvent::BackInService => self.back_in_service(kernel, now, station),
             PhotoCounterEvent::BeginRefused => {
                 kernel.observe(&Observation::new(
                     "counter.refused",

@@ -8,6 +8,7 @@ use hkic_base::SimTime;
 use hkic_kernel::Kernel;
 use hkic_terminals::TerminalOutput;
 use hkic_terminals::collection_kiosk::{CollectionKiosk, CollectionKioskInput};
+use hkic_terminals::devices::{DeviceFault, DeviceKind};
 use hkic_terminals::photo_counter::{PhotoCounter, PhotoCounterInput};
 use hkic_terminals::registration_kiosk::{RegistrationKiosk, RegistrationKioskInput};
 
@@ -97,14 +98,50 @@ impl World {
     }
 
     pub(crate) fn occupant(&self, station: Station) -> u32 {
-        let (stage, server) = match station {
-            Station::RegistrationKiosk(kiosk) => (Stage::Registration, kiosk),
-            Station::PhotoCounter(counter) => (Stage::Photo, counter),
-            Station::CollectionKiosk(kiosk) => (Stage::Collection, kiosk),
-        };
+        let (stage, server) = place(station);
         self.pools[stage as usize]
             .occupant(server)
             .expect("a workflow only runs with a resident at its station")
+    }
+
+    /// A session is over: the station is free (or out of service); returns who was at it.
+    pub(crate) fn end_session(&mut self, now: SimTime, station: Station) -> u32 {
+        let (stage, server) = place(station);
+        let (resident, since) = self.pool(stage).finish(server, now);
+        self.metrics.served_by(stage, now.saturating_since(since));
+        resident
+    }
+
+    /// A device failed: the station takes nobody until an officer has repaired it.
+    pub(crate) fn out_of_service(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        station: Station,
+        device: DeviceKind,
+        fault: DeviceFault,
+    ) {
+        let (stage, server) = place(station);
+        self.pool(stage).take_out_of_service(server);
+        self.metrics.registration.stations_out_of_service += 1;
+        kernel.observe(&Observation::new(
+            "station.out_of_service",
+            device_name(device),
+        ));
+        let repair = self.devices.repair(now, station, device, fault);
+        kernel.schedule(now + repair, Event::Restored { station });
+    }
+
+    /// The station is repaired: the next resident in its queue steps up.
+    pub(crate) fn back_in_service(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        station: Station,
+    ) {
+        let (stage, server) = place(station);
+        self.pool(stage).restore(server);
+        self.start_services(kernel, now, stage);
     }
 
     /// What the device models may know about a resident; counts the operation.
@@ -182,22 +219,14 @@ impl World {
             }
         }
     }
+}
 
-    pub(crate) fn out_of_service(
-        &mut self,
-        kernel: &mut Kernel<Event>,
-        now: SimTime,
-        station: Station,
-        device: hkic_terminals::devices::DeviceKind,
-        fault: hkic_terminals::devices::DeviceFault,
-    ) {
-        self.metrics.registration.stations_out_of_service += 1;
-        kernel.observe(&Observation::new(
-            "station.out_of_service",
-            device_name(device),
-        ));
-        let repair = self.devices.repair(now, station, device, fault);
-        kernel.schedule(now + repair, Event::Restored { station });
+/// The stage a station serves, and its number there.
+fn place(station: Station) -> (Stage, u16) {
+    match station {
+        Station::RegistrationKiosk(kiosk) => (Stage::Registration, kiosk),
+        Station::PhotoCounter(counter) => (Stage::Photo, counter),
+        Station::CollectionKiosk(kiosk) => (Stage::Collection, kiosk),
     }
 }
 
