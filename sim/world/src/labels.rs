@@ -93,3 +93,38 @@ pub fn station_device_repairs(station: u64, device: u16) -> StreamLabel {
 pub fn card_personalisation(card: u64) -> StreamLabel {
     StreamLabel::new(CENTRE, card, 17)
 }
+
+/// The issuer's trust material of a run at `full` fidelity: the CSCA, the Document Signer and
+/// the terminal-authentication PKI (CVCA, document verifier, the collection kiosks'
+/// inspection system).
+pub fn issuer_pki() -> StreamLabel {
+    StreamLabel::new(CENTRE, 0, 18)
+}
+
+/// A new card's chip: its own random stream (the chip-authentication key pair it generates,
+/// then its nonces).
+pub fn card_chip(card: u64) -> StreamLabel {
+    StreamLabel::new(CENTRE, card, 18)
+}
+
+/// The enrolment captures of a resident's thumbs at registration, which every card made for
+/// their application carries in DG3.
+pub fn resident_thumb_enrolment(resident: u32) -> StreamLabel {
+    StreamLabel::new(RESIDENT, u64::from(resident), 22)
+}
+
+/// The portrait taken of a resident at registration (DG2 of their new card).
+pub fn resident_portrait(resident: u32) -> StreamLabel {
+    StreamLabel::new(RESIDENT, u64::from(resident), 23)
+}
+
+/// Staff's handling of `device` at `station` that no resident waits for (loading a
+/// collection kiosk's card store).
+pub fn station_device_staff(station: u64, device: u16) -> StreamLabel {
+    StreamLabel::new(STATION, station, device).with_index(2)
+}
+
+/// The line's read-back of a new card (the reader's own nonces and keys).
+pub fn card_read_back(card: u64) -> StreamLabel {
+    StreamLabel::new(CENTRE, card, 19)
+}

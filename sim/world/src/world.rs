@@ -198,17 +198,19 @@ impl World {
                 |station| layout.station(station).0,
             )
         };
+        let residents = population(&config, &streams, draws);
         let device_model: Box<dyn DeviceModel> = match config.fidelity {
             Fidelity::Timing => Box::new(timing()),
             Fidelity::Full => Box::new(crate::devices::full::FullDevices::new(
                 seed,
                 config.centre.registration_kiosks,
                 config.centre.photo_counters,
+                config.centre.collection_kiosks,
+                crate::devices::full::Applicants::of_residents(&residents),
                 Box::new(timing()),
             )),
         };
         let people = timing();
-        let residents = population(&config, &streams, draws);
         let centre = &config.centre;
         let pool = |servers| ServerPool::new(servers, centre.open_intervals());
         let pools = [

@@ -10,7 +10,9 @@
 //! - [`full::FullDevices`] (`full` fidelity): the emulators do the work: the old card's chip
 //!   is read by the real first-generation reader procedure, the thumbs are captured by the
 //!   synthetic reader and verified by the real matcher, the QR code goes through the scanner
-//!   emulator, the form through the printer, the photo through the camera.
+//!   emulator, the form through the printer, the photo through the camera; new cards are
+//!   personalised and signed for real on the line, and read (with DG3) and matched at the
+//!   collection kiosks.
 //!
 //! Both are deterministic: every draw comes from a stream named for the resident (and the
 //! number of the operation), or for the station, never from who else is in the centre.

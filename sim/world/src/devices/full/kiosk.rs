@@ -3,18 +3,16 @@
 
 use hkic_base::{SimTime, Stream};
 use hkic_chip::FirstGenerationFaults;
-use hkic_devices::biometric::SyntheticResident;
-use hkic_devices::kiosk::{ScanRead, ScanSource};
+use hkic_devices::kiosk::{DeviceFaults, ScanRead, ScanSource, Scanner, ScannerModel};
 use hkic_services::messages::{CardId, ResidentId};
 use hkic_terminals::devices::{
     DeviceFault, Handling, OldCardIdentity, OldCardReading, QrScan, ThumbVerification,
 };
 
-use super::stations::{CardInReader, device_fault};
+use super::stations::{CardInReader, Equipped, device_fault};
 use super::{FullDevices, old_card, station, thumbs};
 use crate::devices::{Answer, Subject};
 use crate::labels;
-use crate::population::age_on;
 
 impl FullDevices {
     pub(super) fn read_old_card(
@@ -113,28 +111,30 @@ impl FullDevices {
             return Answer { after, outcome };
         }
         let references = self.references(kiosk, subject, &operation);
-        let age = age_on(subject.born, now.date());
-        let mut fingers = self
-            .streams
-            .stream(labels::resident_thumbs(subject.resident));
-        let resident = SyntheticResident::generate(age, &mut fingers);
-        let live = thumbs::capture(&self.reader, &resident, &mut operation);
+        let answer = self.verify_live(now, subject, &references, &mut operation);
+        let module = &mut self.kiosks[usize::from(kiosk)].fingerprint_module;
+        unless_jammed(module, answer, &mut operation)
+    }
+
+    /// Both thumbs of `subject` captured live by the reader and verified against
+    /// `references` by the matcher; the time is the captures' and the module's matching.
+    pub(super) fn verify_live(
+        &mut self,
+        now: SimTime,
+        subject: &Subject,
+        references: &old_card::References,
+        operation: &mut Stream,
+    ) -> Answer<ThumbVerification> {
+        let fingers = thumbs::fingers(&self.streams, subject.resident, subject.born, now.date());
+        let live = thumbs::capture(&self.reader, &fingers, operation);
         let (outcome, compared) = thumbs::verify(
             &self.verifier,
             &mut self.scratch,
             &self.reader,
             &live,
-            &references,
+            references,
         );
         let after = live.duration + self.models.matching_time_per_thumb * compared;
-        let module = &mut self.kiosks[usize::from(kiosk)].fingerprint_module;
-        if module.jams_now(&mut operation) {
-            let fault = DeviceFault::Jammed {
-                this_operation: true,
-            };
-            let outcome = ThumbVerification::Fault(fault);
-            return Answer { after, outcome };
-        }
         Answer { after, outcome }
     }
 
@@ -157,30 +157,16 @@ impl FullDevices {
         let mut operation = self.operation_stream(subject);
         let source = self.qr_source(subject.resident);
         let scanner = &mut station(&mut self.kiosks, kiosk).scanner;
-        if let Err(fault) = scanner.ready(now) {
-            let after = scanner.detection_time();
-            let outcome = QrScan::Fault(fault);
-            return Answer { after, outcome };
-        }
-        let Some(eform) = subject.eform else {
-            // Nothing shown: the scan window closes without a read.
-            let profile = match source {
-                ScanSource::QrOnPaper => &self.models.scanner.qr_on_paper,
-                _ => &self.models.scanner.qr_on_phone,
-            };
-            let after = profile.no_read_time.sample(&mut operation);
-            let outcome = QrScan::NoRead;
-            return Answer { after, outcome };
-        };
-        let payload = eform.encode();
-        let scan = scanner.device.scan(now, source, &payload, &mut operation);
-        let outcome = match scan.result {
-            Ok(ScanRead::Decoded(bytes)) => QrScan::Decoded(bytes),
-            Ok(ScanRead::NoRead) => QrScan::NoRead,
-            Err(fault) => QrScan::Fault(device_fault(fault)),
-        };
-        let after = scan.duration;
-        Answer { after, outcome }
+        let payload = subject.eform.map(|eform| eform.encode());
+        let model = &self.models.scanner;
+        scan(
+            scanner,
+            model,
+            now,
+            source,
+            payload.as_ref().map(|bytes| &bytes[..]),
+            &mut operation,
+        )
     }
 
     pub(super) fn print_form(
@@ -207,4 +193,59 @@ impl FullDevices {
         let after = printed.duration;
         Answer { after, outcome }
     }
+}
+
+/// `answer`, unless the fingerprint module jams with this verification (drawn after it, from
+/// the operation's stream).
+pub(super) fn unless_jammed(
+    module: &mut Equipped<DeviceFaults>,
+    answer: Answer<ThumbVerification>,
+    operation: &mut Stream,
+) -> Answer<ThumbVerification> {
+    if !module.jams_now(operation) {
+        return answer;
+    }
+    let fault = DeviceFault::Jammed {
+        this_operation: true,
+    };
+    let outcome = ThumbVerification::Fault(fault);
+    Answer {
+        after: answer.after,
+        outcome,
+    }
+}
+
+/// One scan of `payload` shown on `source`; with nothing shown, the scan window closes
+/// without a read.
+pub(super) fn scan(
+    scanner: &mut Equipped<Scanner>,
+    model: &ScannerModel,
+    now: SimTime,
+    source: ScanSource,
+    payload: Option<&[u8]>,
+    operation: &mut Stream,
+) -> Answer<QrScan> {
+    if let Err(fault) = scanner.ready(now) {
+        let after = scanner.detection_time();
+        let outcome = QrScan::Fault(fault);
+        return Answer { after, outcome };
+    }
+    let Some(payload) = payload else {
+        let profile = match source {
+            ScanSource::QrOnPaper => &model.qr_on_paper,
+            ScanSource::QrOnPhone => &model.qr_on_phone,
+            ScanSource::Document => &model.document,
+        };
+        let after = profile.no_read_time.sample(operation);
+        let outcome = QrScan::NoRead;
+        return Answer { after, outcome };
+    };
+    let scan = scanner.device.scan(now, source, payload, operation);
+    let outcome = match scan.result {
+        Ok(ScanRead::Decoded(bytes)) => QrScan::Decoded(bytes),
+        Ok(ScanRead::NoRead) => QrScan::NoRead,
+        Err(fault) => QrScan::Fault(device_fault(fault)),
+    };
+    let after = scan.duration;
+    Answer { after, outcome }
 }

@@ -1,5 +1,5 @@
-//! `full` fidelity: the emulators do the work of the registration kiosks' and photo
-//! counters' hardware.
+//! `full` fidelity: the emulators do the work of the registration kiosks', photo counters'
+//! and collection kiosks' hardware, and of the personalisation line.
 //!
 //! - `ReadOldCard`: the resident's first-generation card is issued afresh (a pure function
 //!   of the seed and the resident, see [`old_card`]) and read by the kiosk's real reader
@@ -9,22 +9,39 @@
 //!   read from the card by the real matcher ([`thumbs`]); the time is the captures' plus
 //!   the matching time.
 //! - `ScanEFormQr`, `PrintForm`, `TakePhoto`: the scanner, printer and camera emulators.
+//! - The personalisation line ([`new_card`]): a new-generation chip personalised for the
+//!   order's resident (identity, portrait, DG3 from their thumbs captured at registration, the
+//!   chip's own key pair, the SOD signed by the run's Document Signer), an occasional power
+//!   cut leaving it blank, then read back by the real reader procedure with passive
+//!   authentication up to the run's CSCA ([`issuer`]); the time is the chip's writes (the
+//!   commands on the line's link and the EEPROM page programs) plus the read-back's link time.
+//! - The collection kiosks ([`collection`]): the slip's QR code through the scanner, the card
+//!   store and dispenser emulators, the card made again as the line made it and read with
+//!   PACE, passive, chip and terminal authentication and DG3, the live thumbs verified against
+//!   that DG3.
 //! - The officer's manual steps, and repairs the emulators do not price, go to the
 //!   `officers` model handed in.
 //!
 //! Inputs: one device request at a time, with the resident and the time. Outputs: the
-//! outcome and its duration ([`Answer`]), or a repair time. Keeps: each station's devices
-//! and their fault state, and per station the current session's old-card templates or photo
-//! session (replaced by the next session): nothing per resident.
+//! outcome and its duration ([`Answer`]), or a repair time. Keeps: the run's trust material,
+//! the registration records the line reads ([`Applicants`]: each resident's date of birth and
+//! date of issue), each station's devices and their fault state, and per station the
+//! current session's old-card templates, photo session or DG3 templates (replaced by the next
+//! session): no chip and no card, which are made again from the seed whenever needed.
 //!
 //! Invariants: deterministic (no hash-ordered container, clock or thread); an operation's
-//! draws come from the resident's stream for that operation (`subject.operation`), a
-//! device's outage clock and repairs from streams named for the station and device, so
-//! adding a station changes no resident's draws.
+//! draws come from the resident's stream for that operation (`subject.operation`), a card's
+//! (its chip, a power cut, the line's read-back) from streams named for the card, a device's
+//! outage clock, repairs and staff handling from streams named for the station and device,
+//! so adding a station changes no resident's draws and the same seed and card give the same
+//! chip, byte for byte.
 
+mod collection;
 mod counter;
+mod issuer;
 mod kiosk;
 pub mod models;
+mod new_card;
 mod old_card;
 mod stations;
 #[cfg(test)]
@@ -32,21 +49,25 @@ mod tests;
 mod thumbs;
 
 pub use models::{FullDeviceModels, FullDevicesError};
+pub use new_card::Applicants;
 
 use hkic_base::{SimDuration, SimTime, Stream};
 use hkic_biometrics::{Scratch, Verifier};
 use hkic_devices::biometric::FingerprintReader;
 use hkic_kernel::Streams;
 use hkic_protocol::first_generation::IssuerMasterKey;
+use hkic_services::messages::{CardId, CardOrder, PersonalisationOutcome};
 use hkic_terminals::collection_kiosk::{CollectionKioskDevice, CollectionKioskOutcome};
 use hkic_terminals::devices::{DeviceFault, DeviceKind};
 use hkic_terminals::photo_counter::{PhotoCounterDevice, PhotoCounterOutcome};
 use hkic_terminals::registration_kiosk::{RegistrationKioskDevice, RegistrationKioskOutcome};
 use rand::RngExt;
 
+use super::timing::StationCounts;
 use super::{Answer, DeviceModel, Station, Subject};
 use crate::labels;
-use stations::{CounterDevices, KioskDevices};
+use issuer::Trust;
+use stations::{CollectionDevices, CounterDevices, KioskDevices};
 
 /// The `full`-fidelity device model; see the module documentation.
 pub struct FullDevices {
@@ -58,6 +79,9 @@ pub struct FullDevices {
     scratch: Scratch,
     kiosks: Vec<KioskDevices>,
     counters: Vec<CounterDevices>,
+    collection: Vec<CollectionDevices>,
+    trust: Trust,
+    applicants: Applicants,
     officers: Box<dyn DeviceModel>,
 }
 
@@ -68,6 +92,8 @@ impl std::fmt::Debug for FullDevices {
             .field("seed", &self.streams.root_seed())
             .field("registration_kiosks", &self.kiosks.len())
             .field("photo_counters", &self.counters.len())
+            .field("collection_kiosks", &self.collection.len())
+            .field("applicants", &self.applicants.0.len())
             .finish_non_exhaustive()
     }
 }
@@ -88,23 +114,31 @@ fn station<T>(stations: &mut [T], number: u16) -> &mut T {
 }
 
 impl FullDevices {
-    /// The emulators with their default models (valid, so this cannot fail).
+    /// The emulators with their default models (valid, so this cannot fail), for the
+    /// stations counted and the residents of `applicants`.
     pub fn new(
         seed: u64,
         registration_kiosks: u16,
         photo_counters: u16,
+        collection_kiosks: u16,
+        applicants: Applicants,
         officers: Box<dyn DeviceModel>,
     ) -> FullDevices {
         let models = FullDeviceModels::default();
-        FullDevices::with_models(seed, registration_kiosks, photo_counters, officers, models)
+        let stations = StationCounts {
+            registration_kiosks,
+            photo_counters,
+            collection_kiosks,
+        };
+        FullDevices::with_models(seed, stations, applicants, officers, models)
             .expect("the default device models are valid")
     }
 
     /// The emulators with `models`, checked first.
     pub fn with_models(
         seed: u64,
-        registration_kiosks: u16,
-        photo_counters: u16,
+        stations: StationCounts,
+        applicants: Applicants,
         officers: Box<dyn DeviceModel>,
         models: FullDeviceModels,
     ) -> Result<FullDevices, FullDevicesError> {
@@ -112,12 +146,16 @@ impl FullDevices {
         let streams = Streams::new(seed);
         let reader = FingerprintReader::new(models.fingerprint_reader.clone())
             .map_err(FullDevicesError::Reader)?;
-        let kiosks = (0..registration_kiosks)
+        let kiosks = (0..stations.registration_kiosks)
             .map(|number| KioskDevices::new(&models, &streams, number))
             .collect::<Result<_, _>>()?;
-        let counters = (0..photo_counters)
+        let counters = (0..stations.photo_counters)
             .map(|number| CounterDevices::new(&models, &streams, number))
             .collect::<Result<_, _>>()?;
+        let collection = (0..stations.collection_kiosks)
+            .map(|number| CollectionDevices::new(&models, &streams, number))
+            .collect::<Result<_, _>>()?;
+        let trust = Trust::new(&streams);
         let mut key = streams.stream(labels::issuer_master_key());
         let mut master = [0u8; 16];
         master[..8].copy_from_slice(&key.random::<u64>().to_le_bytes());
@@ -131,6 +169,9 @@ impl FullDevices {
             scratch: Scratch::default(),
             kiosks,
             counters,
+            collection,
+            trust,
+            applicants,
             officers,
         })
     }
@@ -171,14 +212,22 @@ impl FullDevices {
                     _ => None,
                 }
             }
-            Station::CollectionKiosk(_) => None,
+            Station::CollectionKiosk(number) => {
+                let kiosk = self.collection.get_mut(usize::from(number))?;
+                match device {
+                    DeviceKind::Scanner => kiosk.scanner.repair(now, fault),
+                    DeviceKind::CardStore => kiosk.card_store.repair(now, fault),
+                    DeviceKind::CardReader => kiosk.card_reader.repair(now, fault),
+                    DeviceKind::FingerprintModule => kiosk.fingerprint_module.repair(now, fault),
+                    DeviceKind::Dispenser => kiosk.dispenser.repair(now, fault),
+                    _ => None,
+                }
+            }
         }
     }
 }
 
 impl DeviceModel for FullDevices {
-    /// Collection kiosks are not emulated yet: the card store, the new card's chip and the
-    /// live thumbs against DG3 are drawn like the `timing` model's (see the kiosks issue).
     fn collection_kiosk(
         &mut self,
         now: SimTime,
@@ -186,7 +235,38 @@ impl DeviceModel for FullDevices {
         subject: &Subject,
         request: CollectionKioskDevice,
     ) -> Answer<CollectionKioskOutcome> {
-        self.officers.collection_kiosk(now, kiosk, subject, request)
+        use CollectionKioskDevice as Device;
+        use CollectionKioskOutcome as Outcome;
+        match request {
+            Device::ScanAcknowledgementQr => answer(
+                self.scan_acknowledgement(now, kiosk, subject),
+                Outcome::QrScanned,
+            ),
+            Device::TakeCard { card } => answer(
+                self.take_card(now, kiosk, subject, card),
+                Outcome::CardTaken,
+            ),
+            Device::ReadCard { card } => answer(
+                self.read_new_card(now, kiosk, subject, card),
+                Outcome::CardRead,
+            ),
+            Device::VerifyThumbs { card } => answer(
+                self.verify_against_dg3(now, kiosk, subject, card),
+                Outcome::ThumbsVerified,
+            ),
+            Device::ReturnCard { card } => answer(
+                self.put_card_back(now, kiosk, subject, card, false),
+                Outcome::CardReturned,
+            ),
+            Device::RetainCard { card } => answer(
+                self.put_card_back(now, kiosk, subject, card, true),
+                Outcome::CardRetained,
+            ),
+            Device::DispenseCard { .. } => answer(
+                self.dispense_card(now, kiosk, subject),
+                Outcome::CardDispensed,
+            ),
+        }
     }
 
     fn registration_kiosk(
@@ -236,15 +316,13 @@ impl DeviceModel for FullDevices {
         }
     }
 
-    /// Cards are not emulated on the line yet: a drawn duration and failure, like the
-    /// `timing` model's.
     fn personalise(
         &mut self,
-        now: SimTime,
-        card: hkic_services::messages::CardId,
-        order: &hkic_services::messages::CardOrder,
-    ) -> Answer<hkic_services::messages::PersonalisationOutcome> {
-        self.officers.personalise(now, card, order)
+        _now: SimTime,
+        card: CardId,
+        order: &CardOrder,
+    ) -> Answer<PersonalisationOutcome> {
+        self.personalise_card(card, order)
     }
 
     fn repair(

@@ -1,16 +1,18 @@
 //! The `full` model's parameters: the emulators' own models (each with its documented
 //! defaults) and the few figures the emulators do not hold: how old cards wear, the old-card
 //! reader's link and overhead, the fingerprint module's matching time, how residents show
-//! QR codes, and the faults of the two devices that have no emulator of their own.
+//! QR codes, how new cards are made and read, and the faults of the devices that have no
+//! emulator of their own.
 //!
 //! The added figures are assumptions (none were published, domain.md sections 2 and 7),
 //! documented on each field of the defaults.
 
 use hkic_base::{DurationDist, SimDuration};
-use hkic_chip::Link;
+use hkic_chip::{ContactlessBitRate, Link};
 use hkic_devices::biometric::{ReaderError, ReaderModel};
 use hkic_devices::kiosk::{
-    CameraModel, FaultModel, ParameterError, ParameterProblem, PrinterModel, ScannerModel,
+    CameraModel, CardStoreModel, DispenserModel, FaultModel, ParameterError, ParameterProblem,
+    PrinterModel, ScannerModel,
 };
 
 /// How first-generation cards have aged (issued 2003 to 2018, carried for years).
@@ -52,6 +54,46 @@ impl Default for OldCardModel {
     }
 }
 
+/// How new cards are made on the personalisation line and read at the collection kiosks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCardModel {
+    /// A power cut during personalisation (the card boots blank, fails its read-back and is
+    /// re-made), at a write point uniform over the card's page programs. Assumption: 0.5%,
+    /// the scenarios' `production.failure`.
+    pub power_loss_probability: f64,
+    /// One EEPROM page program (64 bytes, erase and write) on the chip. Assumption: 2 ms, of
+    /// the order smart-card EEPROM data sheets give (1-4 ms); the chip emulator counts the
+    /// programs but does not price them.
+    pub page_program_time: SimDuration,
+    /// The personalisation machine's and its read-back station's contact link. Assumption:
+    /// T=1 at 115,200 baud (a negotiated rate; the old gates' 9,600 baud is a reader that does
+    /// not negotiate).
+    pub line_link: Link,
+    /// The collection kiosk's reader, the card brought to its antenna by the store's
+    /// mechanism. Assumption: ISO/IEC 14443 at 424 kbit/s (the gates' rate in
+    /// `hkic_chip::timing`).
+    pub kiosk_link: Link,
+    /// Bytes of the portrait in DG2. Assumption: 12,000, a compressed ICAO portrait (as
+    /// `hkic-sim card serve` makes).
+    pub facial_image_length: usize,
+}
+
+impl Default for NewCardModel {
+    fn default() -> NewCardModel {
+        NewCardModel {
+            power_loss_probability: 0.005,
+            page_program_time: SimDuration::from_millis(2),
+            line_link: Link::contact(115_200),
+            kiosk_link: Link::contactless(ContactlessBitRate::Kbps424),
+            facial_image_length: 12_000,
+        }
+    }
+}
+
+/// A portrait DG2 can hold with room for its record headers (a chip file holds at most
+/// 32,767 bytes).
+pub const FACIAL_IMAGE_LENGTH_MAX: usize = 30_000;
+
 /// Everything the `full` model's devices do.
 #[derive(Debug, Clone)]
 pub struct FullDeviceModels {
@@ -74,6 +116,12 @@ pub struct FullDeviceModels {
     /// Share of residents who show their e-form QR code on a phone (the others print it).
     /// Assumption: 70%.
     pub qr_on_phone_share: f64,
+    pub new_cards: NewCardModel,
+    /// The collection kiosk's card reader's faults (a jam keeps the card inside). Default:
+    /// [`FaultModel::occasional`] with a jam once in 5,000 reads, cleared in 1-3 minutes.
+    pub card_reader: FaultModel,
+    pub card_store: CardStoreModel,
+    pub dispenser: DispenserModel,
 }
 
 fn uniform_seconds(min_seconds: u64, max_seconds: u64) -> DurationDist {
@@ -96,6 +144,10 @@ impl Default for FullDeviceModels {
             printer: PrinterModel::registration_form(),
             camera: CameraModel::photo_counter(),
             qr_on_phone_share: 0.7,
+            new_cards: NewCardModel::default(),
+            card_reader: FaultModel::occasional(0.0002, uniform_seconds(60, 180)),
+            card_store: CardStoreModel::default(),
+            dispenser: DispenserModel::default(),
         }
     }
 }
@@ -147,6 +199,23 @@ impl OldCardModel {
     }
 }
 
+impl NewCardModel {
+    pub fn check(&self) -> Result<(), ParameterError> {
+        probability("power_loss_probability", self.power_loss_probability)?;
+        let length = self.facial_image_length;
+        if length == 0 || length > FACIAL_IMAGE_LENGTH_MAX {
+            return Err(ParameterError {
+                field: "facial_image_length".to_string(),
+                problem: ParameterProblem::OutOfRange {
+                    value: length as f64,
+                    expected: "from 1 to 30000 bytes",
+                },
+            });
+        }
+        Ok(())
+    }
+}
+
 impl FullDeviceModels {
     /// Checks every model, naming the first bad field.
     pub fn check(&self) -> Result<(), FullDevicesError> {
@@ -159,6 +228,10 @@ impl FullDeviceModels {
         parameter(self.scanner.check(), "scanner")?;
         parameter(self.printer.check(), "printer")?;
         parameter(self.camera.check(), "camera")?;
+        parameter(self.new_cards.check(), "new_cards")?;
+        parameter(self.card_reader.check(), "card_reader")?;
+        parameter(self.card_store.check(), "card_store")?;
+        parameter(self.dispenser.check(), "dispenser")?;
         probability("qr_on_phone_share", self.qr_on_phone_share)
             .map_err(FullDevicesError::Parameter)?;
         self.fingerprint_reader

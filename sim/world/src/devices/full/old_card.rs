@@ -118,7 +118,7 @@ fn draw_wear(model: &OldCardModel, stream: &mut Stream) -> FirstGenerationFaults
 }
 
 /// The enrolment capture of `thumb`, as the card's template.
-fn enrol(reader: &FingerprintReader, thumb: &SyntheticFinger, stream: &mut Stream) -> Vec<u8> {
+pub fn enrol(reader: &FingerprintReader, thumb: &SyntheticFinger, stream: &mut Stream) -> Vec<u8> {
     let captured = (0..ENROLMENT_ATTEMPTS_MAX).find_map(|_| match reader.capture(thumb, stream) {
         CaptureOutcome::Captured(capture) => Some(capture.view),
         CaptureOutcome::Failed(_) => None,
@@ -220,7 +220,7 @@ pub fn references(verdict: &FirstGenerationVerdict, card: &IssuedCard) -> Option
 }
 
 /// Each template's view, in the verifier's thumb order, by the finger position it records.
-pub fn decode_references(thumbprints: &[Vec<u8>; 2]) -> References {
+pub fn decode_references(thumbprints: &[Vec<u8>]) -> References {
     let mut references = [None, None];
     for bytes in thumbprints {
         let Ok(record) = MinutiaeRecord::decode(bytes) else {

@@ -4,15 +4,17 @@
 //! operation's own draws (a misread, a jam, a retake) come from the resident's operation
 //! stream, so no resident's draws depend on who used the device before.
 //!
-//! The old-card reader and the fingerprint module have no kiosk-device emulator of their
-//! own: each carries a bare `DeviceFaults` (outages, and a per-operation jam drawn here from
-//! its model's `jam_probability`; they do not run slow).
+//! The old-card reader, the fingerprint module and the collection kiosk's card reader have no
+//! kiosk-device emulator of their own: each carries a bare `DeviceFaults` (outages, and a
+//! per-operation jam drawn here from its model's `jam_probability`; they do not run slow).
 
 use hkic_base::{SimDuration, SimTime, Stream, bernoulli};
 use hkic_devices::kiosk::{
-    self, Camera, DeviceFaults, ParameterError, PhotoSession, Printer, Scanner,
+    self, Camera, CardStore, DeviceFaults, Dispenser, ParameterError, PhotoSession, Printer,
+    Scanner,
 };
 use hkic_kernel::Streams;
+use hkic_services::messages::CardId;
 use hkic_terminals::devices::{DeviceFault, DeviceKind};
 
 use super::models::{FullDeviceModels, FullDevicesError};
@@ -46,6 +48,18 @@ impl Faulty for Printer {
 impl Faulty for Camera {
     fn faults_mut(&mut self) -> &mut DeviceFaults {
         Camera::faults_mut(self)
+    }
+}
+
+impl Faulty for CardStore {
+    fn faults_mut(&mut self) -> &mut DeviceFaults {
+        CardStore::faults_mut(self)
+    }
+}
+
+impl Faulty for Dispenser {
+    fn faults_mut(&mut self) -> &mut DeviceFaults {
+        Dispenser::faults_mut(self)
     }
 }
 
@@ -155,6 +169,29 @@ pub struct KioskDevices {
     pub card: Option<CardInReader>,
 }
 
+/// The new card at a collection kiosk's reader for the current session: whose it is, its
+/// number, and the DG3 templates read from it (dropped when the session's card leaves the
+/// reader).
+#[derive(Debug, Clone)]
+pub struct CardAtReader {
+    pub resident: u32,
+    pub card: CardId,
+    pub references: References,
+}
+
+/// One collection kiosk's hardware. The card store is loaded by staff (see `collection`);
+/// `staff` is the stream their handling draws from, which no resident waits for.
+#[derive(Debug, Clone)]
+pub struct CollectionDevices {
+    pub scanner: Equipped<Scanner>,
+    pub card_store: Equipped<CardStore>,
+    pub card_reader: Equipped<DeviceFaults>,
+    pub fingerprint_module: Equipped<DeviceFaults>,
+    pub dispenser: Equipped<Dispenser>,
+    pub staff: Stream,
+    pub card: Option<CardAtReader>,
+}
+
 /// A photo counter's camera and the photo session of the resident at it.
 #[derive(Debug, Clone)]
 pub struct CounterDevices {
@@ -190,6 +227,39 @@ impl KioskDevices {
             ),
             scanner: Equipped::new(scanner, streams, station, DeviceKind::Scanner),
             printer: Equipped::new(printer, streams, station, DeviceKind::Printer),
+            card: None,
+        })
+    }
+}
+
+impl CollectionDevices {
+    pub fn new(
+        models: &FullDeviceModels,
+        streams: &Streams,
+        number: u16,
+    ) -> Result<CollectionDevices, FullDevicesError> {
+        let station = Station::CollectionKiosk(number);
+        let faults = |model: &kiosk::FaultModel, parent| {
+            DeviceFaults::new(model.clone()).map_err(within(parent))
+        };
+        let scanner = Scanner::new(models.scanner.clone()).map_err(within("scanner"))?;
+        let store = CardStore::new(models.card_store.clone()).map_err(within("card_store"))?;
+        let reader = faults(&models.card_reader, "card_reader")?;
+        let module = faults(&models.fingerprint_module, "fingerprint_module")?;
+        let dispenser = Dispenser::new(models.dispenser.clone()).map_err(within("dispenser"))?;
+        let (entity, code) = (station_entity(station), device_code(DeviceKind::CardStore));
+        Ok(CollectionDevices {
+            scanner: Equipped::new(scanner, streams, station, DeviceKind::Scanner),
+            card_store: Equipped::new(store, streams, station, DeviceKind::CardStore),
+            card_reader: Equipped::new(reader, streams, station, DeviceKind::CardReader),
+            fingerprint_module: Equipped::new(
+                module,
+                streams,
+                station,
+                DeviceKind::FingerprintModule,
+            ),
+            dispenser: Equipped::new(dispenser, streams, station, DeviceKind::Dispenser),
+            staff: streams.stream(labels::station_device_staff(entity, code)),
             card: None,
         })
     }

@@ -7,17 +7,29 @@
 //! that fails them all is left out of the decision (the verifier then rests on the other),
 //! and when both fail the verification is a failure to capture. The capture digest is the
 //! xxh3 of the live templates' ISO/IEC 19794-2 record.
+//!
+//! A resident's fingers ([`fingers`]) come from their own thumbs stream: the same ridges
+//! whenever and wherever they are captured, with the skin of their age on the day.
 
-use hkic_base::{SimDuration, Stream};
+use hkic_base::{Date, SimDuration, Stream};
 use hkic_biometrics::{Scratch, Template, Verifier};
 use hkic_devices::biometric::population::CAPTURE_ATTEMPTS_MAX;
 use hkic_devices::biometric::{CaptureOutcome, FingerprintReader, SyntheticResident};
+use hkic_kernel::Streams;
 use hkic_protocol::template::FingerView;
 use hkic_services::messages::BiometricDigest;
 use hkic_terminals::devices::ThumbVerification;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::old_card::References;
+use crate::labels;
+use crate::population::age_on;
+
+/// The thumbs of `resident` (born on `born`) as they are on `on`.
+pub fn fingers(streams: &Streams, resident: u32, born: Date, on: Date) -> SyntheticResident {
+    let mut stream = streams.stream(labels::resident_thumbs(resident));
+    SyntheticResident::generate(age_on(born, on), &mut stream)
+}
 
 /// Both thumbs as the reader captured them (right, then left) and the time it took.
 #[derive(Debug, Clone)]

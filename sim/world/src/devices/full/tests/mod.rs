@@ -1,20 +1,28 @@
 //! Tests of the `full` device model: fingers against their own and others' old cards, old
-//! card reads, determinism and independence from other residents and stations, the devices'
-//! faults and repairs.
+//! card reads, new cards made, read back and collected, determinism and independence from
+//! other residents and stations, the devices' faults and repairs.
 
 mod biometric;
+mod new_card;
 mod stations;
 
 use hkic_base::{Date, SimDuration, SimTime, TimeOfDay};
-use hkic_devices::kiosk::{CameraModel, FaultModel, PrinterModel, ScannerModel};
-use hkic_services::messages::{EFormDigest, EFormQr, EFormReference};
+use hkic_devices::kiosk::{
+    CameraModel, CardStoreModel, DispenserModel, FaultModel, PrinterModel, ScannerModel,
+};
+use hkic_services::messages::{
+    CardId, CardOrder, EFormDigest, EFormQr, EFormReference, PersonalisationOutcome,
+};
+use hkic_terminals::collection_kiosk::{CollectionKioskDevice, CollectionKioskOutcome};
 use hkic_terminals::devices::{
     DeviceFault, DeviceKind, FormEntry, ManualVerification, OldCardInspection,
 };
 use hkic_terminals::photo_counter::{PhotoCounterDevice, PhotoCounterOutcome};
 use hkic_terminals::registration_kiosk::{RegistrationKioskDevice, RegistrationKioskOutcome};
 
+use super::new_card::{Applicant, Applicants};
 use super::{FullDeviceModels, FullDevices};
+use crate::devices::timing::StationCounts;
 use crate::devices::{Answer, DeviceModel, Station, Subject};
 
 /// The officers' steps and repairs at fixed answers, so tests see what the emulators decide.
@@ -65,28 +73,18 @@ impl DeviceModel for Officers {
         _now: SimTime,
         _kiosk: u16,
         _subject: &Subject,
-        request: hkic_terminals::collection_kiosk::CollectionKioskDevice,
-    ) -> Answer<hkic_terminals::collection_kiosk::CollectionKioskOutcome> {
-        let outcome = hkic_terminals::collection_kiosk::CollectionKioskOutcome::CardTaken(
-            hkic_terminals::devices::CardTake::Taken,
-        );
-        assert!(matches!(
-            request,
-            hkic_terminals::collection_kiosk::CollectionKioskDevice::TakeCard { .. }
-        ));
-        let after = SimDuration::from_secs(5);
-        Answer { after, outcome }
+        request: CollectionKioskDevice,
+    ) -> Answer<CollectionKioskOutcome> {
+        panic!("the full model asked the officers for a collection kiosk device: {request:?}")
     }
 
     fn personalise(
         &mut self,
         _now: SimTime,
-        _card: hkic_services::messages::CardId,
-        _order: &hkic_services::messages::CardOrder,
-    ) -> Answer<hkic_services::messages::PersonalisationOutcome> {
-        let outcome = hkic_services::messages::PersonalisationOutcome::Verified;
-        let after = SimDuration::from_secs(40);
-        Answer { after, outcome }
+        card: CardId,
+        _order: &CardOrder,
+    ) -> Answer<PersonalisationOutcome> {
+        panic!("the full model asked the officers to personalise card {card:?}")
     }
 
     fn repair(
@@ -146,12 +144,56 @@ fn quiet_models() -> FullDeviceModels {
             faults: FaultModel::none(),
             ..defaults.camera
         },
+        card_reader: FaultModel::none(),
+        card_store: CardStoreModel {
+            faults: FaultModel::none(),
+            ..defaults.card_store
+        },
+        dispenser: DispenserModel {
+            faults: FaultModel::none(),
+            ..defaults.dispenser
+        },
         ..FullDeviceModels::default()
     }
 }
 
+/// Residents the tests' registration records know: 0 to 2,999.
+const RESIDENTS: u32 = 3_000;
+
+/// The registration records of residents 0 to [`RESIDENTS`]: born as [`born`] says, cards
+/// dated [`now`].
+fn applicants() -> Applicants {
+    let applicant = |resident| Applicant {
+        born: born(resident),
+        date_of_issue: now().date(),
+    };
+    Applicants((0..RESIDENTS).map(applicant).collect())
+}
+
+fn stations(kiosks: u16, counters: u16, collection_kiosks: u16) -> StationCounts {
+    StationCounts {
+        registration_kiosks: kiosks,
+        photo_counters: counters,
+        collection_kiosks,
+    }
+}
+
+/// The default models' devices of seed `seed` with the stations counted.
+fn new_devices(seed: u64, kiosks: u16, counters: u16, collection_kiosks: u16) -> FullDevices {
+    let officers = Box::new(Officers);
+    FullDevices::new(
+        seed,
+        kiosks,
+        counters,
+        collection_kiosks,
+        applicants(),
+        officers,
+    )
+}
+
 fn devices(kiosks: u16, counters: u16, models: FullDeviceModels) -> FullDevices {
-    FullDevices::with_models(SEED, kiosks, counters, Box::new(Officers), models)
+    let stations = stations(kiosks, counters, 2);
+    FullDevices::with_models(SEED, stations, applicants(), Box::new(Officers), models)
         .expect("valid models")
 }
 

@@ -44,33 +44,18 @@ fn visits(devices: &mut FullDevices, residents: &[u32]) -> Vec<String> {
 #[test]
 fn the_same_seed_gives_the_same_answers() {
     let residents: Vec<u32> = (0..60).collect();
-    let first = visits(
-        &mut FullDevices::new(SEED, 3, 2, Box::new(Officers)),
-        &residents,
-    );
-    let second = visits(
-        &mut FullDevices::new(SEED, 3, 2, Box::new(Officers)),
-        &residents,
-    );
+    let first = visits(&mut new_devices(SEED, 3, 2, 2), &residents);
+    let second = visits(&mut new_devices(SEED, 3, 2, 2), &residents);
     assert_eq!(first, second);
-    let other = visits(
-        &mut FullDevices::new(SEED + 1, 3, 2, Box::new(Officers)),
-        &residents,
-    );
+    let other = visits(&mut new_devices(SEED + 1, 3, 2, 2), &residents);
     assert_ne!(first, other);
 }
 
 #[test]
 fn more_stations_change_no_residents_answers() {
     let residents: Vec<u32> = (100..160).collect();
-    let few = visits(
-        &mut FullDevices::new(SEED, 3, 2, Box::new(Officers)),
-        &residents,
-    );
-    let many = visits(
-        &mut FullDevices::new(SEED, 9, 6, Box::new(Officers)),
-        &residents,
-    );
+    let few = visits(&mut new_devices(SEED, 3, 2, 2), &residents);
+    let many = visits(&mut new_devices(SEED, 9, 6, 2), &residents);
     assert_eq!(few, many);
 }
 
@@ -236,8 +221,14 @@ fn officers_do_the_manual_steps_and_the_repairs_no_emulator_prices() {
 fn bad_models_are_refused_naming_the_field() {
     let mut models = FullDeviceModels::default();
     models.old_cards.mute_probability = 2.0;
-    let error = FullDevices::with_models(SEED, 1, 1, Box::new(Officers), models)
-        .expect_err("a probability of 2");
+    let error = FullDevices::with_models(
+        SEED,
+        stations(1, 1, 1),
+        applicants(),
+        Box::new(Officers),
+        models,
+    )
+    .expect_err("a probability of 2");
     assert!(matches!(error, FullDevicesError::Parameter(_)));
     assert_eq!(
         error.to_string(),
@@ -245,8 +236,14 @@ fn bad_models_are_refused_naming_the_field() {
     );
     let mut models = FullDeviceModels::default();
     models.printer.faults.jam_probability = -1.0;
-    let error = FullDevices::with_models(SEED, 1, 1, Box::new(Officers), models)
-        .expect_err("a negative probability");
+    let error = FullDevices::with_models(
+        SEED,
+        stations(1, 1, 1),
+        applicants(),
+        Box::new(Officers),
+        models,
+    )
+    .expect_err("a negative probability");
     assert!(
         error
             .to_string()
