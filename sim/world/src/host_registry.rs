@@ -94,6 +94,14 @@ impl Hosted for RegistryService {
             }
         };
         kernel.observe(&observation);
-        world.checkers.on_registry_event(&event)
+        world.checkers.on_registry_event(&event)?;
+        if let RegistryEvent::Activated { resident, .. } = event {
+            // The registry's own state, not its event, says who holds what (invariant 1).
+            if let Some(registry) = world.registry.service() {
+                let active = registry.active_cards_of(resident);
+                world.checkers.on_active_cards(resident, &active)?;
+            }
+        }
+        Ok(())
     }
 }

@@ -5,6 +5,9 @@
 use std::fmt;
 use std::str::FromStr;
 
+use hkic_services::registry::RegistryDefect;
+use hkic_terminals::collection_kiosk::CollectionKioskDefect;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PlantedBug {
     /// The booking service is configured with every slot's quota one higher than the
@@ -18,16 +21,51 @@ pub enum PlantedBug {
     /// booking is unknown at check-in) or `accepted-applications-kept` (an application a
     /// resident was told was accepted is gone).
     ReadBackFromCache,
+    /// The registry journals an activation's cancellation of the old card but applying the
+    /// record forgets it (`RegistryDefect::OldCardStaysActive`): the holder keeps two active
+    /// cards. Breaks `one-active-card-per-person` (invariant 1) at the first collection.
+    OldCardStaysActive,
+    /// The registry activates the new card and cancels the old one in a second record
+    /// (`RegistryDefect::CancelInSecondStep`). Breaks `old-card-cancelled-on-activation`
+    /// (invariant 3) at the first collection.
+    CancelInSecondStep,
+    /// The collection kiosks ask for activation without verifying the live thumbs
+    /// (`CollectionKioskDefect::SkipThumbCheck`). Breaks
+    /// `activation-after-fingerprint-match` (invariant 2) at the first collection.
+    SkipThumbCheck,
 }
 
 impl PlantedBug {
-    pub const ALL: [PlantedBug; 2] = [PlantedBug::Overbook, PlantedBug::ReadBackFromCache];
+    pub const ALL: [PlantedBug; 5] = [
+        PlantedBug::Overbook,
+        PlantedBug::ReadBackFromCache,
+        PlantedBug::OldCardStaysActive,
+        PlantedBug::CancelInSecondStep,
+        PlantedBug::SkipThumbCheck,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             PlantedBug::Overbook => "overbook",
             PlantedBug::ReadBackFromCache => "read-back-from-cache",
+            PlantedBug::OldCardStaysActive => "old-card-stays-active",
+            PlantedBug::CancelInSecondStep => "cancel-in-second-step",
+            PlantedBug::SkipThumbCheck => "skip-thumb-check",
         }
+    }
+
+    /// The registry's defect this bug plants, if it is one.
+    pub fn registry_defect(self) -> Option<RegistryDefect> {
+        match self {
+            PlantedBug::OldCardStaysActive => Some(RegistryDefect::OldCardStaysActive),
+            PlantedBug::CancelInSecondStep => Some(RegistryDefect::CancelInSecondStep),
+            _ => None,
+        }
+    }
+
+    /// The collection kiosks' defect this bug plants, if it is one.
+    pub fn collection_kiosk_defect(self) -> Option<CollectionKioskDefect> {
+        (self == PlantedBug::SkipThumbCheck).then_some(CollectionKioskDefect::SkipThumbCheck)
     }
 }
 

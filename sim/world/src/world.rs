@@ -112,7 +112,9 @@ impl World {
             read_back_from_cache,
         );
         let registry = ServiceHost::new(
-            RegistryConfig {},
+            RegistryConfig {
+                defect: plant.and_then(PlantedBug::registry_defect),
+            },
             streams.stream(labels::disk_latency(REGISTRY.0)),
             read_back_from_cache,
         );
@@ -138,6 +140,7 @@ impl World {
                     retry: config.retry,
                     qr_attempts_max: attempts(config.devices.qr_attempts),
                     thumb_attempts_max: attempts(config.devices.thumb_attempts),
+                    defect: plant.and_then(PlantedBug::collection_kiosk_defect),
                 };
                 let node = layout.station(Station::CollectionKiosk(k));
                 CollectionKiosk::new(kiosk_config, jitter(node))

@@ -38,6 +38,7 @@ fn kiosk() -> Run<CollectionKiosk> {
         retry: common::retry(),
         qr_attempts_max: NonZeroU8::new(QR_ATTEMPTS).unwrap(),
         thumb_attempts_max: NonZeroU8::new(THUMB_ATTEMPTS).unwrap(),
+        defect: None,
     };
     Run::new(
         CollectionKiosk::new(config, seed_stream(5)),

@@ -237,6 +237,7 @@ fn kiosk() -> Run<CollectionKiosk> {
         retry: common::retry(),
         qr_attempts_max: NonZeroU8::new(2).unwrap(),
         thumb_attempts_max: NonZeroU8::new(3).unwrap(),
+        defect: None,
     };
     Run::new(
         CollectionKiosk::new(config, seed_stream(9)),

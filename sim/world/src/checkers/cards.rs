@@ -107,8 +107,29 @@ impl Checkers {
                 ),
             );
         }
-        self.count(ONE_ACTIVE_CARD);
         self.cards.active.insert(resident, card);
+        Ok(())
+    }
+
+    /// The registry's own account of `resident`'s active cards, read after each of their
+    /// activations: never more than one (invariant 1), and the one it activated.
+    pub fn on_active_cards(
+        &mut self,
+        resident: ResidentId,
+        active: &[CardId],
+    ) -> Result<(), Violation> {
+        self.count(ONE_ACTIVE_CARD);
+        if active.len() > 1 {
+            let cards: Vec<u64> = active.iter().map(|card| card.0).collect();
+            return violation(
+                ONE_ACTIVE_CARD,
+                format!(
+                    "resident {} holds {} active cards: {cards:?}",
+                    resident.0,
+                    active.len()
+                ),
+            );
+        }
         Ok(())
     }
 }
@@ -161,6 +182,17 @@ mod tests {
         checkers
             .on_registry_event(&activated(7, (1 << 40) + 1, Some(1 << 40), 1))
             .unwrap();
+    }
+
+    #[test]
+    fn the_registry_may_show_one_active_card_per_person() {
+        let mut checkers = Checkers::new(10, 10);
+        checkers
+            .on_active_cards(ResidentId(7), &[CardId(1 << 40)])
+            .unwrap();
+        let two = [CardId(7), CardId(1 << 40)];
+        let error = checkers.on_active_cards(ResidentId(7), &two).unwrap_err();
+        assert_eq!(error.invariant, ONE_ACTIVE_CARD);
     }
 
     #[test]

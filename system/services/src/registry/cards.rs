@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use super::RegistryDefect;
 use super::records::{Dispatched, Record};
 use crate::messages::{AcknowledgementReference, ApplicationId, CardId, CentreId, ResidentId};
 
@@ -115,9 +116,22 @@ pub(super) struct Cards {
     /// Every withdrawn card, with the list version that added it.
     listed: BTreeMap<CardId, u64>,
     version: u64,
+    /// A planted defect (simulator runs that prove the checkers fire), else `None`.
+    defect: Option<RegistryDefect>,
 }
 
 impl Cards {
+    pub(super) fn new(defect: Option<RegistryDefect>) -> Cards {
+        Cards {
+            defect,
+            ..Cards::default()
+        }
+    }
+
+    pub(super) fn defect(&self) -> Option<RegistryDefect> {
+        self.defect
+    }
+
     /// The revocation list's version, counting every withdrawal applied.
     pub(super) fn version(&self) -> u64 {
         self.version
@@ -164,7 +178,11 @@ impl Cards {
     /// The one card an activation for `resident` cancels.
     pub(super) fn active_card_of(&self, resident: ResidentId) -> Option<CardId> {
         let active = self.active_cards_of(resident);
-        assert!(active.len() <= 1, "a resident holds two active cards");
+        let checked = self.defect.is_none();
+        assert!(
+            !checked || active.len() <= 1,
+            "a resident holds two active cards"
+        );
         active.first().copied()
     }
 
@@ -277,10 +295,12 @@ impl Cards {
             return Err("an activation names a card not ready");
         }
         let resident = stored.resident;
-        if self.active_card_of(resident) != cancelled {
+        let split = self.defect == Some(RegistryDefect::CancelInSecondStep);
+        if self.active_card_of(resident) != cancelled && !split {
             return Err("an activation cancels another card than the holder's active one");
         }
-        if let Some(cancelled) = cancelled {
+        let forget = self.defect == Some(RegistryDefect::OldCardStaysActive);
+        if let Some(cancelled) = cancelled.filter(|_| !forget) {
             self.set_state(resident, cancelled, CardState::Cancelled);
             self.list(cancelled);
         }
@@ -288,7 +308,9 @@ impl Cards {
         stored.state = CardState::Active;
         stored.issue.activation = Some(cancelled);
         self.active.insert(resident, card);
-        assert_eq!(self.active_cards_of(resident), [card], "one active card");
+        if self.defect.is_none() {
+            assert_eq!(self.active_cards_of(resident), [card], "one active card");
+        }
         Ok(())
     }
 

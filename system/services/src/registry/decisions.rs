@@ -4,10 +4,10 @@
 
 use super::cards::{CardState, first_generation_holder};
 use super::records::{Dispatched, Record};
-use super::{RegistryEvent, RegistryService, WithdrawalOutcome};
+use super::{RegistryDefect, RegistryEvent, RegistryService, WithdrawalOutcome};
 use crate::messages::{
-    AcknowledgementReference, ActivationOutcome, ActivationRefusal, CardActivation, CardDispatch,
-    CardId, CentreId, CollectionLookupOutcome, Message, ResidentId,
+    AcknowledgementReference, ActivationOutcome, ActivationRefusal, BiometricDigest,
+    CardActivation, CardDispatch, CardId, CentreId, CollectionLookupOutcome, Message, ResidentId,
 };
 
 impl RegistryService {
@@ -141,11 +141,43 @@ impl RegistryService {
             }
         }
         let cancelled = self.cards.active_card_of(resident);
+        if self.cards.defect() == Some(RegistryDefect::CancelInSecondStep) {
+            return self.activate_then_cancel(resident, card, centre, live_thumbs, cancelled);
+        }
         self.commit(Record::Activated {
             card,
             cancelled,
             live_thumbs,
         });
+        let event = RegistryEvent::Activated {
+            resident,
+            card,
+            cancelled,
+            centre,
+            live_thumbs,
+        };
+        (ActivationOutcome::Activated { cancelled }, Some(event))
+    }
+
+    /// The planted [`RegistryDefect::CancelInSecondStep`]: the activation record cancels
+    /// nothing and the old card is revoked by a record of its own after it.
+    fn activate_then_cancel(
+        &mut self,
+        resident: ResidentId,
+        card: CardId,
+        centre: CentreId,
+        live_thumbs: BiometricDigest,
+        old: Option<CardId>,
+    ) -> (ActivationOutcome, Option<RegistryEvent>) {
+        let cancelled = None;
+        self.commit(Record::Activated {
+            card,
+            cancelled,
+            live_thumbs,
+        });
+        if let Some(old) = old {
+            self.commit(Record::Revoked { card: old });
+        }
         let event = RegistryEvent::Activated {
             resident,
             card,

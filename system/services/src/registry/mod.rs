@@ -43,6 +43,7 @@
 
 mod cards;
 mod decisions;
+mod defects;
 mod records;
 
 use std::collections::VecDeque;
@@ -54,6 +55,8 @@ pub use cards::{
     CardState, CardView, FIRST_NEW_CARD, Issue, RevocationList, first_generation_card,
     first_generation_holder,
 };
+
+pub use defects::RegistryDefect;
 
 use cards::Cards;
 use records::Record;
@@ -69,10 +72,12 @@ use crate::records::{JournalRecord, replay};
 /// The journal's file on the service's disk.
 pub const JOURNAL_FILE: FileNumber = FileNumber(0);
 
-/// Nothing to configure yet: the registry's rules are fixed. Kept for the shape every
-/// service shares (the list's signing key would go here).
+/// The registry's rules are fixed; only the simulator's planted-bug runs configure anything.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct RegistryConfig {}
+pub struct RegistryConfig {
+    /// Always `None` but in runs that prove the checkers fire (see [`RegistryDefect`]).
+    pub defect: Option<RegistryDefect>,
+}
 
 /// What observers learn, once it is durable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,9 +171,9 @@ pub struct RegistryService {
 }
 
 impl RegistryService {
-    pub fn new(_config: RegistryConfig) -> RegistryService {
+    pub fn new(config: RegistryConfig) -> RegistryService {
         RegistryService {
-            cards: Cards::default(),
+            cards: Cards::new(config.defect),
             durable: Durable::new(JOURNAL_FILE),
             unlisted: VecDeque::new(),
             listed_version: 0,

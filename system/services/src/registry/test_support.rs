@@ -10,7 +10,7 @@ test_service!(RegistryService, RegistryConfig, RegistryEvent);
 
 pub(super) type Harness = crate::test_disk::Harness<RegistryService>;
 
-pub(super) const CONFIG: RegistryConfig = RegistryConfig {};
+pub(super) const CONFIG: RegistryConfig = RegistryConfig { defect: None };
 
 pub(super) const NOW: SimTime = SimTime::from_nanos(0);
 

@@ -22,6 +22,17 @@ pub struct CollectionKioskConfig {
     pub qr_attempts_max: NonZeroU8,
     /// Live-thumb verification attempts against DG3 before the card goes back to the store.
     pub thumb_attempts_max: NonZeroU8,
+    /// Always `None` but in the simulator's runs that prove its checkers fire.
+    pub defect: Option<CollectionKioskDefect>,
+}
+
+/// A deliberate defect the simulator plants (`hkic-sim run --plant-bug`) to prove that the
+/// world's checkers notice a kiosk that breaks invariant 2. No deployment configures one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CollectionKioskDefect {
+    /// A bring-up switch left on: after a genuine read of the holder's card the kiosk asks
+    /// for activation at once, with an empty capture, and never verifies the live thumbs.
+    SkipThumbCheck,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
