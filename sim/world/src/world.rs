@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use hkic_base::{Date, SimTime, Stream};
 use hkic_kernel::{FaultInjector, Flow, Kernel, Network, NodeId, Streams};
 use hkic_services::booking::{BookingConfig, BookingService};
+use hkic_services::messages::ResidentId;
 use hkic_services::production::{ProductionConfig, ProductionService};
 use hkic_services::registration::{RegistrationConfig, RegistrationService};
 use hkic_services::registry::{FIRST_NEW_CARD, RegistryConfig, RegistryService};
@@ -26,7 +27,7 @@ use crate::metrics::Metrics;
 use crate::plant::PlantedBug;
 use crate::pool::ServerPool;
 use crate::population::AgeModel;
-use crate::residents::{Draw, Kind, Profile, Resident};
+use crate::residents::{Draw, Kind, Phase, Profile, Resident};
 use crate::scenario::Fidelity;
 use crate::wiring::{
     CENTRAL, CENTRE, LINE, Layout, PRODUCTION, PUBLIC, REGISTRATION, REGISTRY, address,
@@ -395,11 +396,27 @@ impl World {
         let verdict = self
             .checkers
             .at_end(in_centre, unsettled)
-            .and_then(|()| self.checkers.at_end_cards(tally));
+            .and_then(|()| self.checkers.at_end_cards(tally))
+            .and_then(|()| self.every_holder_at_end());
         if let Err(violation) = verdict {
             let now = self.last_event;
             self.detect(kernel, now, violation);
         }
+    }
+
+    /// Every resident holds exactly one active card at the registry: the new one if they
+    /// collected it. Skipped if the registry is down at the end (it then has no state).
+    fn every_holder_at_end(&mut self) -> Result<(), Violation> {
+        let Some(registry) = self.registry.service() else {
+            return Ok(());
+        };
+        for (index, record) in self.residents.iter().enumerate() {
+            let resident = ResidentId(index as u32);
+            let collected = record.phase == Phase::Collected;
+            let active = registry.active_cards_of(resident);
+            self.checkers.at_end_holder(resident, collected, &active)?;
+        }
+        Ok(())
     }
 
     pub fn config(&self) -> &Config {

@@ -58,6 +58,39 @@ impl Checkers {
         Ok(())
     }
 
+    /// At the end of the run, the registry's account of one resident: exactly one active
+    /// card (invariant 1, and liveness: nobody is left without one), their new card if they
+    /// collected it (`collected`), else their first-generation card.
+    pub fn at_end_holder(
+        &mut self,
+        resident: ResidentId,
+        collected: bool,
+        active: &[CardId],
+    ) -> Result<(), Violation> {
+        self.count(ONE_ACTIVE_CARD);
+        let old = first_generation_card(resident);
+        let expected = match active {
+            [card] => collected == (*card != old),
+            _ => false,
+        };
+        if expected {
+            return Ok(());
+        }
+        let cards: Vec<u64> = active.iter().map(|card| card.0).collect();
+        let held = if collected {
+            "a collected new card"
+        } else {
+            "their old card"
+        };
+        violation(
+            ONE_ACTIVE_CARD,
+            format!(
+                "at the end, resident {} should hold {held} as their one active card, but holds {cards:?}",
+                resident.0
+            ),
+        )
+    }
+
     /// A collection kiosk's fingerprint module matched `resident`'s live thumbs (digest
     /// `capture`) against the DG3 of the card at its reader.
     pub fn on_collection_match(&mut self, resident: ResidentId, capture: BiometricDigest) {
@@ -193,6 +226,28 @@ mod tests {
         let two = [CardId(7), CardId(1 << 40)];
         let error = checkers.on_active_cards(ResidentId(7), &two).unwrap_err();
         assert_eq!(error.invariant, ONE_ACTIVE_CARD);
+    }
+
+    #[test]
+    fn at_the_end_everybody_holds_exactly_the_card_they_should() {
+        let mut checkers = Checkers::new(10, 10);
+        let new = CardId(1 << 40);
+        checkers.at_end_holder(ResidentId(7), true, &[new]).unwrap();
+        checkers
+            .at_end_holder(ResidentId(8), false, &[CardId(8)])
+            .unwrap();
+        let wrong = [
+            (true, vec![CardId(7)]),
+            (false, vec![new]),
+            (true, vec![]),
+            (false, vec![CardId(7), new]),
+        ];
+        for (collected, active) in wrong {
+            let error = checkers
+                .at_end_holder(ResidentId(7), collected, &active)
+                .unwrap_err();
+            assert_eq!(error.invariant, ONE_ACTIVE_CARD, "{collected} {active:?}");
+        }
     }
 
     #[test]
