@@ -136,16 +136,25 @@ fn render_booking(out: &mut String, report: &Report) {
     let _ = writeln!(out, "\n## Booking\n");
     let _ = writeln!(
         out,
-        "{} requests: {} booked ({} of slots filled), {} refused (day full), {} outside the horizon, {} no service, {} gave up. Lead time p50 {:.1} days, max {:.1}.",
+        "{} requests: {} booked ({} of slots filled), {} refused (day full), {} outside the horizon, {} no service, {} not called up for the day, {} gave up. Lead time p50 {:.1} days, max {:.1}.",
         b.requests,
         b.booked,
         percent(b.slots_filled_fraction),
         b.refused_day_full,
         b.refused_outside_horizon,
         b.refused_no_service,
+        b.refused_outside_call_up,
         b.gave_up,
         b.lead_time_days.p50,
         b.lead_time_days.max
+    );
+    let elsewhere: u64 = b.booked_elsewhere.iter().map(|centre| centre.count).sum();
+    let _ = writeln!(
+        out,
+        "\n{} found no slot they accept here and tried another centre: {} booked there ({}).",
+        b.fell_back,
+        elsewhere,
+        named(&b.booked_elsewhere)
     );
 }
 
@@ -191,7 +200,7 @@ fn render_cards(out: &mut String, report: &Report) {
     let _ = writeln!(out, "\n## Cards\n");
     let _ = writeln!(
         out,
-        "{} ordered, {} produced ({} re-made after a failed personalisation), {} dispatched, {} ready at the centre. {} collected in {} visits (old cards cancelled: {}); not collected on a visit: {}; {} handed to officers; {} to come after the period.",
+        "{} ordered, {} produced ({} re-made after a failed personalisation), {} dispatched, {} ready at the centre. {} collected in {} visits ({} of them handed over by an officer after the kiosk failed; old cards cancelled: {}); not collected on a visit: {}; {} handed to officers; {} to come after the period.",
         c.ordered,
         c.produced,
         c.remade,
@@ -199,11 +208,19 @@ fn render_cards(out: &mut String, report: &Report) {
         c.ready,
         c.collected,
         c.collection_visits,
+        c.collected_by_officer,
         c.old_cards_cancelled,
         named(&c.not_collected),
         c.handed_to_officers,
         c.collections_after_period,
     );
+    if !c.signed_by.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nCards issued per Document Signer: {}.",
+            named(&c.signed_by)
+        );
+    }
 }
 
 fn render_faults_and_invariants(out: &mut String, report: &Report) {
@@ -217,12 +234,18 @@ fn render_faults_and_invariants(out: &mut String, report: &Report) {
         );
     }
     let _ = writeln!(out, "\n## Invariants\n");
-    let _ = writeln!(out, "| invariant | checks | violations |\n|---|---:|---:|");
+    let _ = writeln!(
+        out,
+        "| invariant | checks | violations | note |\n|---|---:|---:|---|"
+    );
     for invariant in &report.invariants {
         let _ = writeln!(
             out,
-            "| {} | {} | {} |",
-            invariant.name, invariant.checks, invariant.violations
+            "| {} | {} | {} | {} |",
+            invariant.name,
+            invariant.checks,
+            invariant.violations,
+            invariant.note.as_deref().unwrap_or("")
         );
     }
 }

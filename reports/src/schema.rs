@@ -161,6 +161,8 @@ pub struct CardSummary {
     pub activated: u64,
     /// Cards handed over at the kiosks, and old cards cancelled with them.
     pub collected: u64,
+    /// Of those, activated at a kiosk that failed before handing them over: an officer did.
+    pub collected_by_officer: u64,
     pub old_cards_cancelled: u64,
     pub collection_visits: u64,
     pub collection_gave_up: u64,
@@ -169,6 +171,10 @@ pub struct CardSummary {
     pub handed_to_officers: u64,
     /// Visits that would come after the scenario's period (not simulated).
     pub collections_after_period: u64,
+    /// Cards the line issued, per Document Signer (its certificate's subject); only at
+    /// `full` fidelity, where cards are signed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signed_by: Vec<NamedCount>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -186,6 +192,14 @@ pub struct BookingSummary {
     pub refused_day_full: u64,
     pub refused_outside_horizon: u64,
     pub refused_no_service: u64,
+    /// Refused for the call-up: the resident's group is not called up, its booking has not
+    /// opened, or the day is outside its window.
+    pub refused_outside_call_up: u64,
+    /// Residents who found no slot they accept at this centre and tried another.
+    pub fell_back: u64,
+    /// Per other centre, the residents booked there (they register there, outside the
+    /// simulation).
+    pub booked_elsewhere: Vec<NamedCount>,
     pub gave_up: u64,
     /// Residents who could not book and came as walk-ins on their preferred day.
     pub unbooked_walk_ins: u64,
@@ -308,6 +322,10 @@ pub struct InvariantSummary {
     pub name: String,
     pub checks: u64,
     pub violations: u64,
+    /// What the checks covered, where the count alone does not say (e.g. a checker that
+    /// only has something to check at `full` fidelity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl Report {

@@ -43,6 +43,7 @@ pub use forgery::{Forgery, ForgeryError, forge};
 pub use new_generation::NewGenerationChip;
 pub use personalisation::{Personalisation, PersonalisationError};
 pub use personalise::{
-    CardFiles, HolderData, Issuer, PersonaliseError, personalise, personalise_chip,
+    CardFiles, HolderData, Issuer, PersonaliseError, SodSigning, personalise, personalise_chip,
+    personalise_chip_signing,
 };
 pub use timing::{ContactlessBitRate, Link, ProcessingTimes};

@@ -105,11 +105,32 @@ pub fn personalise(
     Ok((chip, files))
 }
 
+/// When the line signs the SOD. A line signs once every data group is built
+/// (`AfterEveryDataGroup`); `BeforeDg3` is a line defect kept for the simulator's planted bug
+/// `sod-before-dg3`: the SOD is signed while DG3's two template slots are still empty, so the
+/// DG3 hash it carries is not that of the DG3 written to the chip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SodSigning {
+    #[default]
+    AfterEveryDataGroup,
+    BeforeDg3,
+}
+
 /// Personalises a blank chip (powering it through the contacts if it is off).
 pub fn personalise_chip(
     chip: &mut NewGenerationChip,
     holder: &HolderData,
     issuer: Issuer<'_>,
+) -> Result<CardFiles, PersonaliseError> {
+    personalise_chip_signing(chip, holder, issuer, SodSigning::AfterEveryDataGroup)
+}
+
+/// [`personalise_chip`], signing the SOD at the step `signing` says.
+pub fn personalise_chip_signing(
+    chip: &mut NewGenerationChip,
+    holder: &HolderData,
+    issuer: Issuer<'_>,
+    signing: SodSigning,
 ) -> Result<CardFiles, PersonaliseError> {
     let personal_data = holder.personal_data()?;
     let mrz = personal_data.mrz_key_material()?;
@@ -122,7 +143,20 @@ pub fn personalise_chip(
     let dg2 = lds::encode_dg2(&holder.facial_image)?;
     let dg3 = lds::encode_dg3(&holder.thumb_templates)?;
     let dg14 = lds::encode_dg14(&key)?;
-    let data_groups = [(1, &dg1[..]), (2, &dg2[..]), (3, &dg3[..]), (14, &dg14[..])];
+    let empty_dg3;
+    let signed_dg3: &[u8] = match signing {
+        SodSigning::AfterEveryDataGroup => &dg3,
+        SodSigning::BeforeDg3 => {
+            empty_dg3 = lds::encode_dg3(&[Vec::new(), Vec::new()])?;
+            &empty_dg3
+        }
+    };
+    let data_groups = [
+        (1, &dg1[..]),
+        (2, &dg2[..]),
+        (3, signed_dg3),
+        (14, &dg14[..]),
+    ];
     let sod = issuer.document_signer.build_sod(&data_groups)?;
     let files = vec![
         (

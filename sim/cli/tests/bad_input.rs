@@ -104,7 +104,33 @@ fn scenario_field_errors_name_the_field_the_value_and_the_expectation() {
         ),
         (
             "beyond_horizon",
-            Box::new(|s| s["booking"]["opens"] = json!("2018-12-01T08:00")),
+            Box::new(|s| s["booking"]["call_up"]["booking_opens_before"] = json!("50d")),
+        ),
+        (
+            "call_up_overlap",
+            Box::new(|s| s["booking"]["call_up"]["groups"][1]["born"]["from"] = json!(1960)),
+        ),
+        (
+            "call_up_window_backwards",
+            Box::new(|s| {
+                s["booking"]["call_up"]["groups"][0]["window"]["until"] = json!("2019-01-20")
+            }),
+        ),
+        (
+            "call_up_no_groups",
+            Box::new(|s| s["booking"]["call_up"]["groups"] = json!([])),
+        ),
+        (
+            "other_centre_share",
+            Box::new(|s| s["booking"]["other_centres"][3]["share"] = json!(0)),
+        ),
+        (
+            "other_centre_quota",
+            Box::new(|s| s["booking"]["other_centres"][0]["spare_quota"] = json!(70000)),
+        ),
+        (
+            "call_up_bad_year",
+            Box::new(|s| s["booking"]["call_up"]["groups"][2]["born"]["until"] = json!(19670)),
         ),
         (
             "unknown_fault_profile",
@@ -117,6 +143,10 @@ fn scenario_field_errors_name_the_field_the_value_and_the_expectation() {
         (
             "unknown_fidelity",
             Box::new(|s| s["fidelity"] = json!("fast")),
+        ),
+        (
+            "bad_document_signer_rollover",
+            Box::new(|s| s["production"]["document_signer_rollover"] = json!("36h")),
         ),
     ];
     for (name, change) in cases {

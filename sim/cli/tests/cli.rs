@@ -270,3 +270,41 @@ fn biometrics_measures_the_matcher_and_writes_a_det_curve() {
     ]);
     assert_eq!(zero.code, 2, "bad input: {}", zero.stderr);
 }
+
+#[test]
+fn a_planted_unsigned_dg3_exits_3_naming_invariant_6_at_full_fidelity() {
+    let args = [
+        "run",
+        "--fidelity",
+        "full",
+        "--set",
+        "booking.requests=60",
+        "--set",
+        "residents.walk_ins_per_day=4",
+        "--plant-bug",
+        "sod-before-dg3",
+        "--quiet",
+    ];
+    let broken = hkic_sim(&args);
+    assert_eq!(broken.code, 3, "{}", broken.stderr);
+    let first_line = broken.stderr.lines().next().unwrap_or_default();
+    assert!(
+        first_line.starts_with("invariant broken: issued-card-sod-verifies: card ")
+            && first_line.contains("DG3 does not hash to the value its SOD holds"),
+        "{}",
+        broken.stderr
+    );
+    assert!(
+        broken
+            .stderr
+            .contains("--fidelity full --plant-bug sod-before-dg3"),
+        "the replay command says how: {}",
+        broken.stderr
+    );
+    // At timing fidelity there are no SODs to get wrong: the same plant breaks nothing.
+    let timing_args: Vec<&str> = std::iter::once("run")
+        .chain(args[3..].iter().copied())
+        .collect();
+    let timing = hkic_sim(&timing_args);
+    assert_eq!(timing.code, 0, "{}", timing.stderr);
+}

@@ -39,8 +39,11 @@ impl World {
                     .config
                     .centre
                     .next_registration_day(record.slot_start.date())
+                    .filter(|&day| {
+                        crate::call_up::may_register(&self.config, &record.profile, day)
+                    })
                 else {
-                    // No later day in the period: they keep the booking.
+                    // No later day in the period and their window: they keep the booking.
                     self.schedule_arrival(kernel, now, resident);
                     return Ok(());
                 };
@@ -96,7 +99,7 @@ impl World {
                 record.slot_start = slot_start;
                 record.day = slot_start.date();
             }
-            // Refused (the day is full): the booking stays as it was.
+            // Refused (the day is full, or outside their window): the booking stays.
             _ => counts.reschedule_refused += 1,
         }
         self.schedule_arrival(kernel, now, resident);

@@ -2,13 +2,12 @@
 
 use hkic_base::SimTime;
 use hkic_kernel::Kernel;
-use hkic_services::messages::{BookOutcome, ResidentId};
+use hkic_services::messages::{BookOutcome, CentreId, ResidentId};
 use hkic_terminals::{BookingAppEvent, BookingAppInput};
 
 use crate::checkers::Violation;
 use crate::event::{Event, Observation};
 use crate::residents::{BookingChange, Kind, Phase};
-use crate::wiring::CENTRE;
 use crate::world::World;
 
 /// Changes are made by the evening before the day (nanoseconds before its midnight).
@@ -24,10 +23,13 @@ impl World {
         let record = &mut self.residents[resident as usize];
         record.phase = Phase::Booking;
         let (day, preferred) = (record.day, record.profile.preferred);
+        let born = crate::call_up::born_year(&record.profile);
+        let centre = CentreId(u16::from(record.centre));
         self.metrics.booking.requests += 1;
         let input = BookingAppInput::Book {
             resident: ResidentId(resident),
-            centre: CENTRE,
+            born,
+            centre,
             day,
             preferred,
         };
@@ -35,7 +37,8 @@ impl World {
         self.drain_app(kernel, now)
     }
 
-    /// The day was full: try the next open day, if the resident still tries; else give up.
+    /// The day was full: try the next open day of their call-up window, if the resident
+    /// still tries; else give up.
     fn day_full(
         &mut self,
         kernel: &mut Kernel<Event>,
@@ -43,7 +46,11 @@ impl World {
         resident: u32,
     ) -> Result<(), Violation> {
         let record = &self.residents[resident as usize];
-        let next = self.config.centre.next_registration_day(record.day);
+        let next = self
+            .config
+            .centre
+            .next_registration_day(record.day)
+            .filter(|&day| crate::call_up::may_register(&self.config, &record.profile, day));
         match next {
             Some(day) if u32::from(record.day_tries) < self.config.booking.next_day_tries => {
                 let record = &mut self.residents[resident as usize];
@@ -51,11 +58,33 @@ impl World {
                 record.day_tries += 1;
                 self.booking_due(kernel, now, resident)
             }
-            _ => {
-                self.unbooked(kernel, now, resident);
-                Ok(())
-            }
+            _ => self.fall_back(kernel, now, resident),
         }
+    }
+
+    /// No slot they accept at their centre: they try another from their preferred day on,
+    /// once; after that (or with no other centre) they are unbooked.
+    fn fall_back(
+        &mut self,
+        kernel: &mut Kernel<Event>,
+        now: SimTime,
+        resident: u32,
+    ) -> Result<(), Violation> {
+        let record = &self.residents[resident as usize];
+        let fallback = (record.centre == 0)
+            .then(|| crate::centre_choice::fallback_centre(&self.config, &self.streams, resident))
+            .flatten();
+        let Some(centre) = fallback else {
+            self.unbooked(kernel, now, resident);
+            return Ok(());
+        };
+        let preferred_day = usize::from(record.profile.preferred_day);
+        let record = &mut self.residents[resident as usize];
+        record.centre = centre;
+        record.day = self.config.centre.open_days[preferred_day];
+        record.day_tries = 0;
+        self.metrics.booking.fell_back += 1;
+        self.booking_due(kernel, now, resident)
     }
 
     /// No appointment: some come on their preferred day as walk-ins, the others do not come.
@@ -124,6 +153,15 @@ impl World {
                 counts.day_full += 1;
                 return self.day_full(kernel, now, resident.0);
             }
+            BookOutcome::NotCalledUp
+            | BookOutcome::NotYetOpen { .. }
+            | BookOutcome::OutsideWindow { .. } => {
+                // Not called up for this day: they come in their own window, outside this
+                // period (not as a walk-in now).
+                counts.outside_call_up += 1;
+                self.residents[resident.0 as usize].phase = Phase::Unbooked;
+                return Ok(());
+            }
             refusal => {
                 match refusal {
                     BookOutcome::OutsideHorizon => counts.outside_horizon += 1,
@@ -134,10 +172,24 @@ impl World {
             }
         };
         self.checkers.on_booking_confirmed(resident, booking)?;
-        counts.booked += 1;
         self.metrics
             .lead_time
             .record(slot_start.saturating_since(now));
+        let centre = self.residents[resident.0 as usize].centre;
+        if centre != 0 {
+            // They register at the other centre, which is not simulated.
+            *self
+                .metrics
+                .booking
+                .booked_elsewhere
+                .entry(centre)
+                .or_default() += 1;
+            self.residents[resident.0 as usize].phase = Phase::BookedElsewhere;
+            kernel
+                .observe(&Observation::new("app.booked_elsewhere", "booking").resident(resident.0));
+            return Ok(());
+        }
+        self.metrics.booking.booked += 1;
         self.metrics.residents.with_appointment += 1;
         let record = &mut self.residents[resident.0 as usize];
         record.booking = Some(booking);

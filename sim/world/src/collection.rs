@@ -9,9 +9,10 @@
 use hkic_base::{SimDuration, SimTime};
 use hkic_kernel::Kernel;
 use hkic_services::messages::{AcknowledgementReference, ResidentId};
+use hkic_terminals::collection_kiosk::ActivationState;
 use hkic_terminals::collection_kiosk::{
     CollectionFailure, CollectionKioskDevice, CollectionKioskEvent, CollectionKioskOutcome,
-    CollectionResult,
+    CollectionResult, CollectionState,
 };
 use hkic_terminals::devices::ThumbVerification;
 
@@ -192,6 +193,27 @@ impl World {
                 self.residents[resident as usize].phase = Phase::Collected;
                 kernel
                     .observe(&Observation::new("collection.collected", "card").resident(resident));
+                return Ok(());
+            }
+            // The registry activated the card but the kiosk failed before handing it over
+            // (it is stuck inside, or the session broke off): the card is the resident's
+            // now, so the officer on the floor takes it out and hands it over there and then.
+            CollectionResult::NotCollected {
+                reason,
+                state:
+                    CollectionState {
+                        activation: ActivationState::Activated { cancelled },
+                        ..
+                    },
+            } => {
+                cards.collected += 1;
+                cards.collected_by_officer += 1;
+                cards.old_cancelled += u64::from(cancelled.is_some());
+                self.residents[resident as usize].phase = Phase::Collected;
+                let name = failure_name(reason);
+                kernel.observe(
+                    &Observation::new("collection.collected_by_officer", name).resident(resident),
+                );
                 return Ok(());
             }
             CollectionResult::NotCollected { reason, .. } => reason,

@@ -3,7 +3,8 @@
 
 use hkic_base::{Calendar, Date, DurationDist, SimDuration, SimTime, TimeOfDay};
 use hkic_kernel::{Limits, PartitionMode};
-use hkic_services::booking::CentreTimetable;
+use hkic_services::booking::{CallUpSchedule, CentreTimetable};
+use hkic_services::production::DocumentSignerSchedule;
 use hkic_services::rpc::RetryPolicy;
 
 use crate::population::AgeModel;
@@ -100,7 +101,11 @@ impl CentreConfig {
 
 #[derive(Clone, Debug)]
 pub struct BookingPhaseConfig {
+    /// When booking first opens for a group called up within the period.
     pub opens: SimTime,
+    /// Who may book for which days, by year of birth (the booking service enforces it;
+    /// residents book within their group's window).
+    pub call_up: CallUpSchedule,
     pub requests: u32,
     /// How long before the start of their preferred day residents ask for an appointment.
     pub book_ahead: DurationDist,
@@ -118,6 +123,18 @@ pub struct BookingPhaseConfig {
     pub reschedule_probability: f64,
     pub cancel_probability: f64,
     pub change_after: DurationDist,
+    /// The centres residents fall back to (`CentreId` 1 onwards, in order); their own
+    /// residents' bookings are not simulated, only the spare slots they leave.
+    pub other_centres: Vec<OtherCentre>,
+}
+
+/// A centre that is not simulated: a second choice for booking, with spare slots.
+#[derive(Clone, Debug)]
+pub struct OtherCentre {
+    pub name: String,
+    pub share: f64,
+    /// The simulated centre's hours and slots, with the spare quota per slot and no walk-ins.
+    pub timetable: CentreTimetable,
 }
 
 #[derive(Clone, Debug)]
@@ -163,6 +180,8 @@ pub struct ProductionParams {
     pub personalisation: DurationDist,
     /// The chance a card fails personalisation or its read-back check.
     pub failure: f64,
+    /// Which Document Signer signs a card (at `full` fidelity, where cards are signed).
+    pub document_signers: DocumentSignerSchedule,
 }
 
 /// Residents coming back to collect, and the collection kiosks' timing.

@@ -95,18 +95,22 @@ impl Hosted for ProductionService {
 }
 
 impl World {
-    /// The personalisation line got a request: it answers after personalising the card.
+    /// The personalisation line got a request: it answers after personalising the card. A
+    /// card it issued is shown to the checkers as its chip holds it.
     pub(crate) fn personalise(
         &mut self,
         kernel: &mut Kernel<Event>,
         now: SimTime,
         from: Address,
         message: Message,
-    ) {
+    ) -> Result<(), Violation> {
         let Message::PersonaliseRequest { card, order } = message else {
-            return;
+            return Ok(());
         };
         let answer = self.devices.personalise(now, card, &order);
+        if let Some(issued) = self.devices.take_issued_card() {
+            self.checkers.on_card_issued(&issued)?;
+        }
         let (after, outcome) = (answer.after, answer.outcome);
         let reply = Message::PersonaliseReply {
             card,
@@ -122,5 +126,6 @@ impl World {
                 message: reply,
             },
         );
+        Ok(())
     }
 }

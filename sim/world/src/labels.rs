@@ -19,6 +19,11 @@ pub fn resident_identity(resident: u32) -> StreamLabel {
     StreamLabel::new(RESIDENT, u64::from(resident), 2)
 }
 
+/// Which other centre a resident falls back to when theirs has no slot for them.
+pub fn resident_centre_choice(resident: u32) -> StreamLabel {
+    StreamLabel::new(RESIDENT, u64::from(resident), 24)
+}
+
 /// How many walk-ins come on open day number `day`.
 pub fn walk_in_count(day: u32) -> StreamLabel {
     StreamLabel::new(CENTRE, 0, 1).with_index(day)
@@ -127,4 +132,14 @@ pub fn station_device_staff(station: u64, device: u16) -> StreamLabel {
 /// The line's read-back of a new card (the reader's own nonces and keys).
 pub fn card_read_back(card: u64) -> StreamLabel {
     StreamLabel::new(CENTRE, card, 19)
+}
+
+/// The registry's revocation-list signing key (the run's trust material, at every fidelity).
+pub fn revocation_list_key() -> StreamLabel {
+    StreamLabel::new(CENTRE, 0, 24)
+}
+
+/// Document Signer `number` of the production schedule (from 1; signer 0 is the issuer PKI's).
+pub fn document_signer(number: u32) -> StreamLabel {
+    StreamLabel::new(CENTRE, 0, 25).with_index(number)
 }

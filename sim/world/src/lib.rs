@@ -8,8 +8,10 @@
 
 mod booking_changes;
 mod booking_phase;
+mod call_up;
 pub mod card_session;
 mod centre;
+mod centre_choice;
 pub mod checkers;
 mod collection;
 mod config;

@@ -15,6 +15,8 @@ pub struct BookingCounts {
     pub day_full: u64,
     pub outside_horizon: u64,
     pub no_service: u64,
+    /// Refused for the call-up: not called up, booking not open yet, or outside the window.
+    pub outside_call_up: u64,
     pub gave_up: u64,
     /// Residents who could not book and came as walk-ins instead.
     pub unbooked_walk_ins: u64,
@@ -23,6 +25,10 @@ pub struct BookingCounts {
     pub reschedule_refused: u64,
     /// Residents who got no answer to a change and stayed away.
     pub change_gave_up: u64,
+    /// Residents who found no slot they accept at the simulated centre and tried another.
+    pub fell_back: u64,
+    /// Residents booked at another centre (by `CentreId`), who register there.
+    pub booked_elsewhere: BTreeMap<u8, u64>,
 }
 
 /// What happened at the registration kiosks and photo counters.
@@ -55,6 +61,8 @@ pub struct CardCounts {
     pub ready: u64,
     pub activated: u64,
     pub collected: u64,
+    /// Of those, cards activated at a kiosk that failed before handing them over.
+    pub collected_by_officer: u64,
     pub old_cancelled: u64,
     pub collection_visits: u64,
     pub collection_gave_up: u64,

@@ -33,15 +33,22 @@ pub enum PlantedBug {
     /// (`CollectionKioskDefect::SkipThumbCheck`). Breaks
     /// `activation-after-fingerprint-match` (invariant 2) at the first collection.
     SkipThumbCheck,
+    /// The personalisation line signs each card's SOD before it writes DG3 (over DG3's empty
+    /// template slots), and reads the card back before DG3 too, so its read-back check (no
+    /// DG3, no terminal authentication) passes: every card leaves the line with an SOD whose
+    /// DG3 hash does not match the card. Only `full` fidelity makes real cards; there it
+    /// breaks `issued-card-sod-verifies` (invariant 6) at the first card issued.
+    SodBeforeDg3,
 }
 
 impl PlantedBug {
-    pub const ALL: [PlantedBug; 5] = [
+    pub const ALL: [PlantedBug; 6] = [
         PlantedBug::Overbook,
         PlantedBug::ReadBackFromCache,
         PlantedBug::OldCardStaysActive,
         PlantedBug::CancelInSecondStep,
         PlantedBug::SkipThumbCheck,
+        PlantedBug::SodBeforeDg3,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,6 +58,7 @@ impl PlantedBug {
             PlantedBug::OldCardStaysActive => "old-card-stays-active",
             PlantedBug::CancelInSecondStep => "cancel-in-second-step",
             PlantedBug::SkipThumbCheck => "skip-thumb-check",
+            PlantedBug::SodBeforeDg3 => "sod-before-dg3",
         }
     }
 

@@ -72,6 +72,7 @@ impl World {
                 .checks()
                 .map(|(name, checks)| InvariantSummary {
                     name: name.to_string(),
+                    note: self.checkers.note(name),
                     checks,
                     violations: u64::from(
                         self.detected
@@ -93,12 +94,19 @@ impl World {
             ready: c.ready,
             activated: c.activated,
             collected: c.collected,
+            collected_by_officer: c.collected_by_officer,
             old_cards_cancelled: c.old_cancelled,
             collection_visits: c.collection_visits,
             collection_gave_up: c.collection_gave_up,
             not_collected: named_counts(&c.not_collected),
             handed_to_officers: c.handed_to_officers,
             collections_after_period: c.collect_after_period,
+            signed_by: self
+                .checkers
+                .cards_by_document_signer()
+                .into_iter()
+                .map(|(name, count)| NamedCount { name, count })
+                .collect(),
         }
     }
 
@@ -122,6 +130,20 @@ impl World {
         }
     }
 
+    /// Bookings at the other centres, named, in the scenario's order.
+    fn booked_elsewhere(&self) -> Vec<NamedCount> {
+        let others = &self.config.booking.other_centres;
+        let counts = &self.metrics.booking.booked_elsewhere;
+        others
+            .iter()
+            .enumerate()
+            .map(|(index, centre)| NamedCount {
+                name: centre.name.clone(),
+                count: counts.get(&((index + 1) as u8)).copied().unwrap_or(0),
+            })
+            .collect()
+    }
+
     fn booking_summary(&self) -> BookingSummary {
         let counts = &self.metrics.booking;
         let timetable = &self.config.centre.timetable;
@@ -134,6 +156,9 @@ impl World {
             refused_day_full: counts.day_full,
             refused_outside_horizon: counts.outside_horizon,
             refused_no_service: counts.no_service,
+            refused_outside_call_up: counts.outside_call_up,
+            fell_back: counts.fell_back,
+            booked_elsewhere: self.booked_elsewhere(),
             gave_up: counts.gave_up,
             unbooked_walk_ins: counts.unbooked_walk_ins,
             cancelled: counts.cancelled,

@@ -59,6 +59,8 @@ pub enum Phase {
     Booking,
     /// Could not book (day full, gave up, refused).
     Unbooked,
+    /// Booked at another centre (not simulated): registers there.
+    BookedElsewhere,
     NoShow,
     /// Cancelled their booking (or gave up changing it) and does not come.
     Cancelled,
@@ -272,6 +274,9 @@ pub struct Resident {
     pub day: Date,
     /// Later days tried after their preferred day was full.
     pub day_tries: u8,
+    /// The centre they are booking at (`CentreId`): 0, the simulated one, until they fall
+    /// back to another.
+    pub centre: u8,
     pub slot_start: SimTime,
     pub booked_at: SimTime,
     /// When the resident first entered the centre.
@@ -305,6 +310,7 @@ impl Resident {
             booking: None,
             day,
             day_tries: 0,
+            centre: 0,
             slot_start: SimTime::EPOCH,
             booked_at: SimTime::EPOCH,
             arrived: SimTime::EPOCH,

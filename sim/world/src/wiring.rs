@@ -225,10 +225,7 @@ impl World {
             REGISTRATION => self.service_message::<RegistrationService>(kernel, now, from, message),
             REGISTRY => self.service_message::<RegistryService>(kernel, now, from, message),
             PRODUCTION => self.service_message::<ProductionService>(kernel, now, from, message),
-            LINE => {
-                self.personalise(kernel, now, from, message);
-                Ok(())
-            }
+            LINE => self.personalise(kernel, now, from, message),
             PUBLIC => {
                 self.app
                     .handle_input(now, BookingAppInput::Message { from, message });

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use hkic_base::{Date, SimTime, Stream};
+use hkic_chip::SodSigning;
 use hkic_kernel::{FaultInjector, Flow, Kernel, Network, NodeId, Streams};
 use hkic_services::booking::{BookingConfig, BookingService};
 use hkic_services::messages::ResidentId;
@@ -16,8 +17,9 @@ use hkic_terminals::photo_counter::{CounterVisit, PhotoCounterConfig};
 use hkic_terminals::registration_kiosk::RegistrationKioskConfig;
 use hkic_terminals::{BookingApp, PhotoCounter, RegistrationKiosk, TagKiosk};
 
-use crate::checkers::{Checkers, Violation};
+use crate::checkers::{Checkers, Holding, Violation};
 use crate::config::Config;
+use crate::devices::full::{Applicants, FullDeviceModels, FullDevices};
 use crate::devices::timing::{StationCounts, TimingDevices};
 use crate::devices::{DeviceModel, Station};
 use crate::event::{Event, Observation, STAGES, Stage};
@@ -27,7 +29,7 @@ use crate::metrics::Metrics;
 use crate::plant::PlantedBug;
 use crate::pool::ServerPool;
 use crate::population::AgeModel;
-use crate::residents::{Draw, Kind, Phase, Profile, Resident};
+use crate::residents::{Draw, Kind, Phase, Profile, Resident, TurnedAway};
 use crate::scenario::Fidelity;
 use crate::wiring::{
     CENTRAL, CENTRE, LINE, Layout, PRODUCTION, PUBLIC, REGISTRATION, REGISTRY, address,
@@ -79,6 +81,26 @@ impl std::fmt::Debug for World {
     }
 }
 
+/// The `full` fidelity's devices, signing cards on the scenario's Document Signer schedule
+/// (at the wrong step, if the planted bug `sod-before-dg3` asks).
+fn full_devices(
+    config: &Config,
+    seed: u64,
+    counts: StationCounts,
+    residents: &[Resident],
+    plant: Option<PlantedBug>,
+    officers: Box<dyn DeviceModel>,
+) -> FullDevices {
+    let mut models = FullDeviceModels::default();
+    models.new_cards.document_signers = config.production.document_signers;
+    if plant == Some(PlantedBug::SodBeforeDg3) {
+        models.new_cards.sod_signing = SodSigning::BeforeDg3;
+    }
+    let applicants = Applicants::of_residents(residents);
+    FullDevices::with_models(seed, counts, applicants, officers, models)
+        .expect("the default device models are valid")
+}
+
 impl World {
     /// Builds the world and draws every resident's profile (logging the draws if asked).
     pub fn new(
@@ -115,6 +137,7 @@ impl World {
         let registry = ServiceHost::new(
             RegistryConfig {
                 defect: plant.and_then(PlantedBug::registry_defect),
+                revocation_list_key: crate::devices::full::revocation_list_key(&streams),
             },
             streams.stream(labels::disk_latency(REGISTRY.0)),
             read_back_from_cache,
@@ -205,12 +228,12 @@ impl World {
         let residents = population(&config, &streams, draws);
         let device_model: Box<dyn DeviceModel> = match config.fidelity {
             Fidelity::Timing => Box::new(timing()),
-            Fidelity::Full => Box::new(crate::devices::full::FullDevices::new(
+            Fidelity::Full => Box::new(full_devices(
+                &config,
                 seed,
-                config.centre.registration_kiosks,
-                config.centre.photo_counters,
-                config.centre.collection_kiosks,
-                crate::devices::full::Applicants::of_residents(&residents),
+                counts,
+                &residents,
+                plant,
                 Box::new(timing()),
             )),
         };
@@ -223,7 +246,13 @@ impl World {
             pool(centre.photo_counters),
             pool(centre.collection_kiosks),
         ];
-        let checkers = Checkers::new(centre.timetable.slot_quota, centre.timetable.walk_in_quota);
+        let others = config.booking.other_centres.iter();
+        let mut checkers =
+            Checkers::new(centre.timetable.slot_quota, centre.timetable.walk_in_quota)
+                .with_other_centres(others.map(|other| other.timetable.slot_quota));
+        if let Some(csca) = device_model.trust_anchor() {
+            checkers.check_sods_against(csca);
+        }
         World {
             faults,
             network,
@@ -282,8 +311,9 @@ impl World {
     }
 
     /// When a resident asks for an appointment on `day`: `book_ahead` before the day starts,
-    /// but not before booking opens (those come in the opening surge), not before the day is
-    /// within the booking horizon, and no later than the day before.
+    /// but not before booking opens for their call-up group (those come in the surge as it
+    /// opens), not before the day is within the booking horizon, and no later than the day
+    /// before.
     pub(crate) fn booking_time(&self, day: Date, profile: &Profile) -> SimTime {
         let booking = &self.config.booking;
         let day_start = SimTime::at_midnight(day);
@@ -297,7 +327,8 @@ impl World {
             .calendar
             .working_days_before(day, booking.horizon_working_days)
             .map_or(SimTime::EPOCH, SimTime::at_midnight);
-        let earliest = booking.opens.max(within_horizon);
+        let opens = crate::call_up::booking_opens(&self.config, profile);
+        let earliest = opens.max(within_horizon);
         let at = if ideal < earliest {
             earliest + profile.surge_delay
         } else {
@@ -412,9 +443,13 @@ impl World {
         };
         for (index, record) in self.residents.iter().enumerate() {
             let resident = ResidentId(index as u32);
-            let collected = record.phase == Phase::Collected;
+            let expected = match record.phase {
+                Phase::Collected => Holding::NewCard,
+                Phase::Left(TurnedAway::Unfinished) => Holding::Either,
+                _ => Holding::OldCard,
+            };
             let active = registry.active_cards_of(resident);
-            self.checkers.at_end_holder(resident, collected, &active)?;
+            self.checkers.at_end_holder(resident, expected, &active)?;
         }
         Ok(())
     }
@@ -438,12 +473,22 @@ fn booking_config(config: &Config, plant: Option<PlantedBug>) -> BookingConfig {
     if plant == Some(PlantedBug::Overbook) {
         timetable.slot_quota = timetable.slot_quota.saturating_add(1);
     }
+    // The simulated centre is `CENTRE` (0); the others follow in the scenario's order.
+    let mut centres = vec![timetable];
+    centres.extend(
+        config
+            .booking
+            .other_centres
+            .iter()
+            .map(|centre| centre.timetable.clone()),
+    );
     BookingConfig {
         calendar: config.calendar.clone(),
-        centres: vec![timetable],
+        centres,
         first_day: config.centre.first_day,
         last_day: config.centre.registration_until,
         horizon_working_days: config.booking.horizon_working_days,
+        call_up: config.booking.call_up.clone(),
         check_in_early: config.centre.check_in_early,
         check_in_late: config.centre.check_in_late,
     }
@@ -462,7 +507,8 @@ fn population(
     let ages = &config.residents.ages;
     let mut residents = Vec::new();
     for id in 0..config.booking.requests {
-        let profile = Profile::draw(config, ages, streams, id, draws.as_deref_mut());
+        let mut profile = Profile::draw(config, ages, streams, id, draws.as_deref_mut());
+        profile.preferred_day = crate::call_up::preferred_day(config, &profile);
         let day = centre.open_days[usize::from(profile.preferred_day)];
         residents.push(Resident::new(Kind::Appointment, profile, day));
     }

@@ -56,13 +56,16 @@ fn every_open_day_of_the_period_runs_and_closed_days_do_not() {
 
 #[test]
 fn residents_whose_day_is_full_try_later_days() {
-    // Demand for the period is well above its 15 x 728 slots: days fill, people move on.
+    // Demand for the period is well above its 15 x 868 slots: days fill, people move on.
+    // (A tenth of the requests come from cohorts not called up, and are refused.)
     let mut people = FORTNIGHT.to_vec();
     for item in &mut people {
         if item.starts_with("booking.requests=") {
-            *item = "booking.requests=13000";
+            *item = "booking.requests=14500";
         }
     }
+    // One centre alone: nobody falls back to another (tests/centres.rs covers that).
+    people.push("booking.other_centres=[]");
     let report = run(&request(2, "none", &people), None)
         .expect("valid")
         .report;
@@ -73,7 +76,7 @@ fn residents_whose_day_is_full_try_later_days() {
         "later days took people: {booking:?}"
     );
     assert!(
-        booking.requests > 13_000,
+        booking.requests > 14_500,
         "a full day sends residents to ask again: {}",
         booking.requests
     );
@@ -156,7 +159,8 @@ fn registered_residents_collect_their_cards_after_the_lead_time() {
             .find(|i| i.name == name)
             .map_or(0, |i| i.checks)
     };
-    assert_eq!(checks("one-active-card-per-person"), cards.activated);
+    // Once per activation, and once per resident at the end.
+    assert!(checks("one-active-card-per-person") > cards.activated);
     assert_eq!(
         checks("activation-after-fingerprint-match"),
         cards.activated

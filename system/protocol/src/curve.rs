@@ -14,6 +14,8 @@ use elliptic_curve::{
     AffinePoint, CurveArithmetic, FieldBytes, FieldBytesSize, Group, PrimeField, ProjectivePoint,
 };
 
+mod p256_variable_base;
+
 /// Bytes of a scalar or of one coordinate.
 pub const SCALAR_LENGTH: usize = 32;
 /// Bytes of an uncompressed point: 04 ‖ x ‖ y.
@@ -151,7 +153,7 @@ impl Curve {
     /// scalar × point.
     pub fn multiply(self, scalar: &SecretScalar, point: &Point) -> Result<Point, CurveError> {
         match self {
-            Curve::NistP256 => multiply::<p256::NistP256>(scalar, point),
+            Curve::NistP256 => p256_variable_base::multiply(scalar, point),
             Curve::BrainpoolP256r1 => multiply::<bp256::BrainpoolP256r1>(scalar, point),
         }
     }
@@ -262,6 +264,33 @@ mod tests {
             assert_eq!(curve.point(&point), Err(CurveError::InvalidPoint));
             assert_eq!(curve.point(&[0]), Err(CurveError::InvalidPoint));
         }
+    }
+
+    #[test]
+    fn p256_variable_base_gives_the_generic_product() {
+        let curve = Curve::NistP256;
+        let mut random = hkic_base::seed_stream(11);
+        for _ in 0..16 {
+            let scalar = curve.random_scalar(&mut random).unwrap();
+            let point = curve.public_point(&curve.random_scalar(&mut random).unwrap());
+            assert_eq!(
+                curve.multiply(&scalar, &point),
+                multiply::<p256::NistP256>(&scalar, &point)
+            );
+        }
+        let scalar = curve.scalar(&[1; 32]).unwrap();
+        let mut off_curve = *curve.public_point(&scalar).as_bytes();
+        off_curve[64] ^= 1;
+        assert_eq!(
+            p256_variable_base::multiply(&scalar, &Point(off_curve)),
+            Err(CurveError::InvalidPoint)
+        );
+        let zero = SecretScalar([0; SCALAR_LENGTH]);
+        let point = curve.public_point(&scalar);
+        assert_eq!(
+            p256_variable_base::multiply(&zero, &point),
+            Err(CurveError::InvalidScalar)
+        );
     }
 
     #[test]

@@ -385,9 +385,48 @@ pub fn verify_sod(
     data_groups: &[(u8, &[u8])],
     trusted: &[Certificate],
 ) -> PassiveAuthenticationVerdict {
-    match verify(sod, data_groups, trusted) {
+    verify_sod_with(
+        sod,
+        data_groups,
+        trusted,
+        &VerifiedDocumentSigners::default(),
+    )
+}
+
+/// [`verify_sod`] for a reader that keeps the Document Signer certificates it has already
+/// verified: a Document Signer in `verified` with a CSCA still in `trusted` is not verified
+/// again (see [`VerifiedDocumentSigners`]); the SOD's own signature and the data groups
+/// always are.
+pub fn verify_sod_with(
+    sod: &[u8],
+    data_groups: &[(u8, &[u8])],
+    trusted: &[Certificate],
+    verified: &VerifiedDocumentSigners,
+) -> PassiveAuthenticationVerdict {
+    let mut chains = |document_signer: &Certificate| {
+        verified.vouches_for(document_signer, trusted) || chains_to(document_signer, trusted)
+    };
+    match verify(sod, data_groups, &mut chains) {
         Ok(verdict) | Err(verdict) => verdict,
     }
+}
+
+/// As [`verify_sod`], with the Document Signer's chain checked by `chains` (true: it chains
+/// to a trusted CSCA): for a verifier with its own account of which signers it checked,
+/// such as the invariant checker that tallies cards per signer.
+pub fn verify_sod_checking_signer(
+    sod: &[u8],
+    data_groups: &[(u8, &[u8])],
+    chains: &mut dyn FnMut(&Certificate) -> bool,
+) -> PassiveAuthenticationVerdict {
+    match verify(sod, data_groups, chains) {
+        Ok(verdict) | Err(verdict) => verdict,
+    }
+}
+
+/// True when `document_signer` was issued (and signed) by one of the `trusted` CSCAs.
+pub fn chains_to(document_signer: &Certificate, trusted: &[Certificate]) -> bool {
+    trusted.iter().any(|csca| issued_by(document_signer, csca))
 }
 
 fn malformed(what: impl std::fmt::Display) -> PassiveAuthenticationVerdict {
@@ -399,7 +438,7 @@ type Verdict<T> = Result<T, PassiveAuthenticationVerdict>;
 fn verify(
     sod: &[u8],
     data_groups: &[(u8, &[u8])],
-    trusted: &[Certificate],
+    chains: &mut dyn FnMut(&Certificate) -> bool,
 ) -> Verdict<PassiveAuthenticationVerdict> {
     let wrapper = TlvRef::decode_exact(sod, Tag(0x77)).map_err(malformed)?;
     let content_info = ContentInfo::from_der(wrapper.value).map_err(malformed)?;
@@ -415,7 +454,7 @@ fn verify(
         .next()
         .ok_or_else(|| malformed("no SignerInfo"))?;
     let document_signer = find_document_signer(&signed_data, signer_info)?;
-    if !trusted.iter().any(|csca| issued_by(&document_signer, csca)) {
+    if !chains(&document_signer) {
         return Err(PassiveAuthenticationVerdict::UnknownSigner);
     }
     verify_signer_info(signer_info, &document_signer, &security_object)?;
@@ -541,6 +580,74 @@ fn check_data_groups(security_object: &[u8], data_groups: &[(u8, &[u8])]) -> Ver
         }
     }
     Ok(())
+}
+
+/// Checks data groups read later in a session (DG3 after terminal authentication) against
+/// an SOD that [`verify_sod`] already found valid in the same session, without verifying its
+/// signatures a second time: only the hashes are compared. Given an SOD that was never
+/// verified, a "valid" answer here means nothing.
+pub fn check_data_groups_of_verified_sod(
+    sod: &[u8],
+    data_groups: &[(u8, &[u8])],
+) -> Result<(), PassiveAuthenticationVerdict> {
+    let wrapper = TlvRef::decode_exact(sod, Tag(0x77)).map_err(malformed)?;
+    let content_info = ContentInfo::from_der(wrapper.value).map_err(malformed)?;
+    if content_info.content_type != OID_SIGNED_DATA {
+        return Err(malformed("not a SignedData"));
+    }
+    let signed_data: SignedData = content_info.content.decode_as().map_err(malformed)?;
+    check_data_groups(&encapsulated_security_object(&signed_data)?, data_groups)
+}
+
+/// Document Signers a reader has verified: how many it keeps at most (a country has a few
+/// Document Signers at a time; one that does not fit is verified on every read).
+pub const VERIFIED_DOCUMENT_SIGNERS_MAX: usize = 64;
+
+/// The Document Signer certificates a reader has already verified, each with the CSCA that
+/// issued it, as inspection systems keep the Document Signer certificates they have
+/// validated instead of checking the same certificate's signature at every read.
+///
+/// Only the certificate's issuance is remembered, and only for identical certificates
+/// (equal in every field, so byte for byte in DER) under a CSCA that is still trusted:
+/// the verification is a pure function of those two certificates, so its answer cannot
+/// differ. Passive authentication still checks each SOD's signature and every data group.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VerifiedDocumentSigners {
+    /// (Document Signer, the CSCA whose signature on it verified).
+    verified: Vec<(Certificate, Certificate)>,
+}
+
+impl VerifiedDocumentSigners {
+    /// Verifies `document_signer` against `trusted` and keeps it, with its issuer, if one
+    /// issued it and there is room; true if it is kept.
+    pub fn admit(&mut self, document_signer: &Certificate, trusted: &[Certificate]) -> bool {
+        if self.vouches_for(document_signer, trusted) {
+            return true;
+        }
+        if self.verified.len() >= VERIFIED_DOCUMENT_SIGNERS_MAX {
+            return false;
+        }
+        let Some(csca) = trusted.iter().find(|csca| issued_by(document_signer, csca)) else {
+            return false;
+        };
+        self.verified.push((document_signer.clone(), csca.clone()));
+        true
+    }
+
+    pub fn len(&self) -> usize {
+        self.verified.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.verified.is_empty()
+    }
+
+    /// True when `document_signer` was verified against a CSCA that is in `trusted`.
+    fn vouches_for(&self, document_signer: &Certificate, trusted: &[Certificate]) -> bool {
+        self.verified
+            .iter()
+            .any(|(signer, csca)| signer == document_signer && trusted.contains(csca))
+    }
 }
 
 #[cfg(test)]

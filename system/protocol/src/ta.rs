@@ -23,6 +23,7 @@ use crate::tlv::{self, Tag, TlvError};
 use ecdsa::signature::{Signer, Verifier};
 use hkic_base::Date;
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
+use std::sync::Arc;
 
 const INSTRUCTION_MANAGE_SECURITY_ENVIRONMENT: u8 = 0x22;
 const INSTRUCTION_PERFORM_SECURITY_OPERATION: u8 = 0x2A;
@@ -234,6 +235,56 @@ enum ChipState {
     Failed,
 }
 
+/// Certificates a chain may be pre-verified with ([`VerifiedCvCertificates::chain`]).
+pub const VERIFIED_CV_CERTIFICATES_MAX: usize = 16;
+
+/// CV certificate signatures already found valid, each as (the issuer's public key, the
+/// certificate's content as PSO:Verify Certificate carries it).
+///
+/// Whether a certificate's signature verifies under a key is a pure function of the key
+/// and the certificate's bytes, so every chip of one model presented the same chain gets
+/// the same answer: an emulator verifies the chain once and shares the answers among its
+/// chips ([`TerminalAuthenticationChip::with_verified_certificates`]) instead of verifying
+/// the identical bytes at every read. Only the signature check is memoised: each chip still
+/// checks roles, references, expiry against its own date, and the terminal's signature.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VerifiedCvCertificates {
+    verified: Vec<(Point, Vec<u8>)>,
+}
+
+impl VerifiedCvCertificates {
+    /// Verifies `chain` (document verifier, then terminal) link by link from `anchor` (the
+    /// CVCA) and keeps every certificate whose signature verifies, stopping at the first
+    /// that does not.
+    pub fn chain(anchor: &CvCertificate, chain: &[CvCertificate]) -> VerifiedCvCertificates {
+        let mut verified = Vec::with_capacity(chain.len());
+        let mut issuer_key = anchor.body.public_key;
+        for certificate in chain.iter().take(VERIFIED_CV_CERTIFICATES_MAX) {
+            if !certificate.is_signed_by(&issuer_key) {
+                break;
+            }
+            verified.push((issuer_key, certificate.content()));
+            issuer_key = certificate.body.public_key;
+        }
+        VerifiedCvCertificates { verified }
+    }
+
+    pub fn len(&self) -> usize {
+        self.verified.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.verified.is_empty()
+    }
+
+    /// True when the certificate with `content` was found signed under `issuer_key`.
+    fn contains(&self, issuer_key: &Point, content: &[u8]) -> bool {
+        self.verified
+            .iter()
+            .any(|(key, verified)| key == issuer_key && verified.as_slice() == content)
+    }
+}
+
 /// The chip side.
 #[derive(Debug, Clone)]
 pub struct TerminalAuthenticationChip {
@@ -242,6 +293,8 @@ pub struct TerminalAuthenticationChip {
     chip_identifier: Vec<u8>,
     terminal_ephemeral: Point,
     state: ChipState,
+    /// Signature checks already made on identical bytes, shared by the chips of a model.
+    verified: Option<Arc<VerifiedCvCertificates>>,
 }
 
 impl TerminalAuthenticationChip {
@@ -265,7 +318,17 @@ impl TerminalAuthenticationChip {
             chip_identifier,
             terminal_ephemeral,
             state: ChipState::Chain { selected: None },
+            verified: None,
         }
+    }
+
+    /// Certificates whose signatures need no second check (see [`VerifiedCvCertificates`]).
+    pub fn with_verified_certificates(
+        mut self,
+        verified: Arc<VerifiedCvCertificates>,
+    ) -> TerminalAuthenticationChip {
+        self.verified = Some(verified);
+        self
     }
 
     /// True once a terminal holding DG3 read rights has authenticated.
@@ -381,7 +444,11 @@ impl TerminalAuthenticationChip {
                 body.holder_reference.clone(),
             ));
         }
-        if !certificate.is_signed_by(&issuer.public_key) {
+        let already_verified = self
+            .verified
+            .as_ref()
+            .is_some_and(|verified| verified.contains(&issuer.public_key, content));
+        if !already_verified && !certificate.is_signed_by(&issuer.public_key) {
             return Err(TerminalAuthenticationError::CertificateSignatureInvalid(
                 body.holder_reference.clone(),
             ));

@@ -25,6 +25,8 @@ use crate::channel::Channel;
 pub enum BookingAppInput {
     Book {
         resident: ResidentId,
+        /// Year of birth, given with the card number: the service finds the call-up group.
+        born: u16,
         centre: CentreId,
         day: Date,
         preferred: TimeOfDay,
@@ -115,12 +117,14 @@ impl BookingApp {
         match input {
             BookingAppInput::Book {
                 resident,
+                born,
                 centre,
                 day,
                 preferred,
             } => {
                 let message = Message::BookRequest {
                     resident,
+                    born,
                     centre,
                     day,
                     preferred,

@@ -12,6 +12,8 @@
 //! - [`RegistrationKiosk`], [`PhotoCounter`] and [`CollectionKiosk`]: registration and
 //!   collection at a replacement centre, their hardware seen through [`devices`].
 //! - [`card_read`]: the reader procedures every kiosk, gate and verifier uses.
+//! - [`revocation_list_cache`]: the registry's signed revocation list as gates and verifiers
+//!   hold it (only newer, verified lists replace it).
 
 mod booking_app;
 pub mod card_read;
@@ -21,6 +23,7 @@ pub mod devices;
 pub mod photo_counter;
 pub mod registration;
 pub mod registration_kiosk;
+pub mod revocation_list_cache;
 mod tag_kiosk;
 mod workflow;
 

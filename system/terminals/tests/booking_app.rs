@@ -64,6 +64,7 @@ fn app() -> BookingApp {
 fn book(resident: u32) -> BookingAppInput {
     BookingAppInput::Book {
         resident: ResidentId(resident),
+        born: 1985,
         centre: CentreId(0),
         day: "2019-01-23".parse().unwrap(),
         preferred: TimeOfDay::from_hm(10, 0).unwrap(),

@@ -10,6 +10,8 @@ use hkic_chip::{
 };
 use hkic_protocol::apdu::{ResponseApdu, StatusWord};
 use hkic_protocol::lds::{self, ElementaryFile};
+use hkic_protocol::pa::{self, CertificateValidity, PassiveAuthenticationVerdict};
+use hkic_services::production::DocumentSignerSchedule;
 use hkic_terminals::card_read::{
     CardAccessKey, CardReadConfig, CardReadInput, CardReadOutput, CardReadReport, CardReader,
     CardVerdict, RevocationList, TerminalCredentials,
@@ -193,6 +195,64 @@ fn a_card_of_a_revoked_document_signer_is_revoked() {
     assert_eq!(
         read(config, &mut genuine, 32).report.verdict,
         CardVerdict::Genuine
+    );
+}
+
+/// The Document Signer whose certificate the card's SOD carries, checked up to the CSCA.
+fn document_signer_of(files: &CardFiles, pki: &SpecimenPki) -> String {
+    let sod = files.get(ElementaryFile::Sod).unwrap();
+    let dg1 = files.get(ElementaryFile::Dg1).unwrap();
+    let trusted = [pki.csca.certificate().clone()];
+    match pa::verify_sod(sod, &[(1, dg1)], &trusted) {
+        PassiveAuthenticationVerdict::Valid { document_signer } => {
+            document_signer.tbs_certificate().subject().to_string()
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn cards_signed_before_and_after_a_document_signer_rollover_both_read_genuine() {
+    // ICAO 9303-12: a Document Signer's key signs for a short period, its certificate stays
+    // valid for the cards' lifetime. The reader trusts the CSCA only.
+    let fixture = fixture(4);
+    let schedule = DocumentSignerSchedule::default();
+    let (before, after) = ("2019-02-20".parse().unwrap(), "2019-03-04".parse().unwrap());
+    assert_eq!(
+        (schedule.signer_on(before), schedule.signer_on(after)),
+        (0, 1)
+    );
+    let validity = CertificateValidity {
+        not_before: schedule.in_service_from(1),
+        not_after: "2038-01-01".parse().unwrap(),
+    };
+    let name = "CN=HKSAR DS 2019-02-25,O=Immigration Department,C=HK";
+    let csca = &fixture.pki.csca;
+    let rolled = csca
+        .issue_document_signer(name, 1_001, validity, &mut seed_stream(40))
+        .unwrap();
+    let mut cards = Vec::new();
+    for (date_of_issue, document_signer) in
+        [(before, &fixture.pki.document_signer), (after, &rolled)]
+    {
+        let holder = HolderData {
+            date_of_issue,
+            ..fixture.holder.clone()
+        };
+        let mut issuer = fixture.pki.issuer();
+        issuer.document_signer = document_signer;
+        let (mut chip, files) = personalise(&holder, issuer, seed_stream(41)).unwrap();
+        let report = read(gate_config(&fixture), &mut chip, 42).report;
+        assert_eq!(report.verdict, CardVerdict::Genuine, "{date_of_issue}");
+        assert_eq!(report.holder.unwrap().personal_data, files.personal_data);
+        cards.push(document_signer_of(&files, &fixture.pki));
+    }
+    assert_eq!(
+        cards,
+        [
+            "CN=HKSAR DS 1,O=Immigration Department,C=HK",
+            "CN=HKSAR DS 2019-02-25,O=Immigration Department,C=HK"
+        ]
     );
 }
 

@@ -143,13 +143,18 @@ impl NewGenerationChip {
                 secure_messaging,
                 terminal_ephemeral_public,
             }) => {
+                let verified = self.verified_certificates.clone();
                 let terminal_authentication = image.trust_anchor.as_ref().map(|anchor| {
-                    Box::new(TerminalAuthenticationChip::new(
+                    let chip = TerminalAuthenticationChip::new(
                         &anchor.cvca,
                         anchor.current_date,
                         chip_identifier.clone(),
                         terminal_ephemeral_public,
-                    ))
+                    );
+                    Box::new(match verified {
+                        Some(verified) => chip.with_verified_certificates(verified),
+                        None => chip,
+                    })
                 });
                 let access = Access::ChipAuthenticated {
                     secure_messaging,

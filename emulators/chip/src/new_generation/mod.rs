@@ -32,6 +32,7 @@ use crate::image::CardImage;
 use crate::memory::PersistentMemory;
 use crate::timing::ProcessingTimes;
 use hkic_base::Stream;
+use hkic_protocol::ta::VerifiedCvCertificates;
 use session::Session;
 use std::sync::Arc;
 
@@ -47,6 +48,10 @@ pub struct NewGenerationChip {
     failed_pace_attempts: u8,
     link: LinkFaultState,
     processing_times: ProcessingTimes,
+    /// Terminal-authentication certificates whose signatures the chips of this model have
+    /// already checked (an emulator's memo of a pure function, see
+    /// [`VerifiedCvCertificates`]; the processing time charged is the same).
+    verified_certificates: Option<Arc<VerifiedCvCertificates>>,
 }
 
 impl NewGenerationChip {
@@ -61,7 +66,14 @@ impl NewGenerationChip {
             failed_pace_attempts: 0,
             link: LinkFaultState::default(),
             processing_times: ProcessingTimes::TYPICAL,
+            verified_certificates: None,
         }
+    }
+
+    /// Shares the signature checks of terminal-authentication certificates already made by
+    /// chips of the same model (see [`VerifiedCvCertificates`]).
+    pub fn share_verified_certificates(&mut self, verified: Arc<VerifiedCvCertificates>) {
+        self.verified_certificates = Some(verified);
     }
 
     /// True once personalisation committed.

@@ -15,6 +15,27 @@ pub const ACTIVATION_AFTER_MATCH: &str = "activation-after-fingerprint-match";
 pub const OLD_CARD_CANCELLED_ON_ACTIVATION: &str = "old-card-cancelled-on-activation";
 pub const CARDS_REACH_HOLDERS: &str = "accepted-applications-end-in-cards";
 
+/// Which card a resident should hold at the end of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holding {
+    /// They collected their new card.
+    NewCard,
+    /// They never collected one (or never applied).
+    OldCard,
+    /// The officers took over: they may have finished an activation the kiosk began.
+    Either,
+}
+
+impl Holding {
+    fn describe(self) -> &'static str {
+        match self {
+            Holding::NewCard => "a collected new card",
+            Holding::OldCard => "their old card",
+            Holding::Either => "one card",
+        }
+    }
+}
+
 /// At the end of a run, where every accepted application's card is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CardTally {
@@ -59,34 +80,30 @@ impl Checkers {
     }
 
     /// At the end of the run, the registry's account of one resident: exactly one active
-    /// card (invariant 1, and liveness: nobody is left without one), their new card if they
-    /// collected it (`collected`), else their first-generation card.
+    /// card (invariant 1, and liveness: nobody is left without one), and the one `expected`.
     pub fn at_end_holder(
         &mut self,
         resident: ResidentId,
-        collected: bool,
+        expected: Holding,
         active: &[CardId],
     ) -> Result<(), Violation> {
         self.count(ONE_ACTIVE_CARD);
         let old = first_generation_card(resident);
-        let expected = match active {
-            [card] => collected == (*card != old),
+        let holds = match active {
+            [card] if *card == old => expected != Holding::NewCard,
+            [_] => expected != Holding::OldCard,
             _ => false,
         };
-        if expected {
+        if holds {
             return Ok(());
         }
         let cards: Vec<u64> = active.iter().map(|card| card.0).collect();
-        let held = if collected {
-            "a collected new card"
-        } else {
-            "their old card"
-        };
         violation(
             ONE_ACTIVE_CARD,
             format!(
-                "at the end, resident {} should hold {held} as their one active card, but holds {cards:?}",
-                resident.0
+                "at the end, resident {} should hold {} as their one active card, but holds {cards:?}",
+                resident.0,
+                expected.describe()
             ),
         )
     }
@@ -232,21 +249,29 @@ mod tests {
     fn at_the_end_everybody_holds_exactly_the_card_they_should() {
         let mut checkers = Checkers::new(10, 10);
         let new = CardId(1 << 40);
-        checkers.at_end_holder(ResidentId(7), true, &[new]).unwrap();
-        checkers
-            .at_end_holder(ResidentId(8), false, &[CardId(8)])
-            .unwrap();
-        let wrong = [
-            (true, vec![CardId(7)]),
-            (false, vec![new]),
-            (true, vec![]),
-            (false, vec![CardId(7), new]),
+        let good = [
+            (Holding::NewCard, vec![new]),
+            (Holding::OldCard, vec![CardId(7)]),
+            (Holding::Either, vec![new]),
+            (Holding::Either, vec![CardId(7)]),
         ];
-        for (collected, active) in wrong {
+        for (expected, active) in good {
+            checkers
+                .at_end_holder(ResidentId(7), expected, &active)
+                .unwrap();
+        }
+        let wrong = [
+            (Holding::NewCard, vec![CardId(7)]),
+            (Holding::OldCard, vec![new]),
+            (Holding::NewCard, vec![]),
+            (Holding::Either, vec![]),
+            (Holding::Either, vec![CardId(7), new]),
+        ];
+        for (expected, active) in wrong {
             let error = checkers
-                .at_end_holder(ResidentId(7), collected, &active)
+                .at_end_holder(ResidentId(7), expected, &active)
                 .unwrap_err();
-            assert_eq!(error.invariant, ONE_ACTIVE_CARD, "{collected} {active:?}");
+            assert_eq!(error.invariant, ONE_ACTIVE_CARD, "{expected:?} {active:?}");
         }
     }
 

@@ -6,10 +6,13 @@
 //! holds two bookings, a booking a resident was told about is honoured (invariant 4 for
 //! bookings), a restarted service can read back every record it wrote, every resident who
 //! came in is accounted for (served, turned away, gave up, or still inside), and, at the end,
-//! every queue drains (liveness); and registration's invariants (`applications`).
+//! every queue drains (liveness); registration's invariants (`applications`); the cards'
+//! (`cards`, invariants 1-3); and every issued card's SOD up to the CSCA (`sod`, invariant 6,
+//! at `full` fidelity).
 
 mod applications;
 mod cards;
+mod sod;
 
 use std::collections::BTreeMap;
 
@@ -34,11 +37,12 @@ pub const RESIDENTS_ACCOUNTED: &str = "every-resident-accounted";
 
 pub use applications::{ACCEPTED_APPLICATIONS_KEPT, ONE_APPLICATION_PER_RESIDENT};
 pub use cards::{
-    ACTIVATION_AFTER_MATCH, CARDS_REACH_HOLDERS, CardTally, OLD_CARD_CANCELLED_ON_ACTIVATION,
-    ONE_ACTIVE_CARD,
+    ACTIVATION_AFTER_MATCH, CARDS_REACH_HOLDERS, CardTally, Holding,
+    OLD_CARD_CANCELLED_ON_ACTIVATION, ONE_ACTIVE_CARD,
 };
+pub use sod::SOD_VERIFIES;
 
-pub const ALL: [&str; 13] = [
+pub const ALL: [&str; 14] = [
     SLOT_QUOTA,
     WALK_IN_QUOTA,
     ONE_BOOKING_PER_RESIDENT,
@@ -52,11 +56,15 @@ pub const ALL: [&str; 13] = [
     ACTIVATION_AFTER_MATCH,
     OLD_CARD_CANCELLED_ON_ACTIVATION,
     CARDS_REACH_HOLDERS,
+    SOD_VERIFIES,
 ];
 
 #[derive(Debug)]
 pub struct Checkers {
-    slot_quota: u16,
+    /// Per centre, by `CentreId`.
+    slot_quotas: Vec<u16>,
+    /// The centre of each booking (a move stays at its centre).
+    centre_of: BTreeMap<BookingId, CentreId>,
     walk_in_quota: u16,
     per_slot: BTreeMap<SlotId, u32>,
     booking_of: BTreeMap<ResidentId, BookingId>,
@@ -67,14 +75,17 @@ pub struct Checkers {
     inside_count: u64,
     applications: applications::ApplicationChecks,
     cards: cards::CardChecks,
+    sods: sod::SodChecks,
     checks: BTreeMap<&'static str, u64>,
 }
 
 impl Checkers {
-    /// Quotas as the scenario states them (not as a possibly buggy service was configured).
+    /// The simulated centre's quotas as the scenario states them (not as a possibly buggy
+    /// service was configured).
     pub fn new(slot_quota: u16, walk_in_quota: u16) -> Checkers {
         Checkers {
-            slot_quota,
+            slot_quotas: vec![slot_quota],
+            centre_of: BTreeMap::new(),
             walk_in_quota,
             per_slot: BTreeMap::new(),
             booking_of: BTreeMap::new(),
@@ -84,8 +95,15 @@ impl Checkers {
             inside_count: 0,
             applications: applications::ApplicationChecks::default(),
             cards: cards::CardChecks::default(),
+            sods: sod::SodChecks::default(),
             checks: ALL.iter().map(|name| (*name, 0)).collect(),
         }
+    }
+
+    /// The slot quotas of the centres residents fall back to (`CentreId` 1 onwards).
+    pub fn with_other_centres(mut self, slot_quotas: impl IntoIterator<Item = u16>) -> Checkers {
+        self.slot_quotas.extend(slot_quotas);
+        self
     }
 
     fn count(&mut self, invariant: &'static str) {
@@ -102,9 +120,9 @@ impl Checkers {
             BookingEvent::Booked {
                 booking,
                 resident,
+                centre,
                 slot,
                 slot_start,
-                ..
             } => {
                 self.count(ONE_BOOKING_PER_RESIDENT);
                 if let Some(&earlier) = self.booking_of.get(&resident) {
@@ -120,15 +138,17 @@ impl Checkers {
                     return Ok(());
                 }
                 self.booking_of.insert(resident, booking);
+                self.centre_of.insert(booking, centre);
                 self.count(SLOT_QUOTA);
+                let quota = self.slot_quota(centre);
                 let held = self.per_slot.entry(slot).or_default();
                 *held += 1;
-                if *held > u32::from(self.slot_quota) {
+                if *held > u32::from(quota) {
                     return Err(Violation {
                         invariant: SLOT_QUOTA,
                         message: format!(
-                            "the slot at {slot_start} holds {held} bookings, more than its quota of {}",
-                            self.slot_quota
+                            "the slot at {slot_start} (centre {}) holds {held} bookings, more than its quota of {quota}",
+                            centre.0
                         ),
                     });
                 }
@@ -169,23 +189,25 @@ impl Checkers {
                 Ok(())
             }
             BookingEvent::Rescheduled {
+                booking,
                 from,
                 to,
                 slot_start,
                 ..
             } => {
                 self.count(SLOT_QUOTA);
+                let centre = self.centre_of.get(&booking).copied().unwrap_or(CentreId(0));
+                let quota = self.slot_quota(centre);
                 if let Some(held) = self.per_slot.get_mut(&from) {
                     *held = held.saturating_sub(1);
                 }
                 let held = self.per_slot.entry(to).or_default();
                 *held += 1;
-                if *held > u32::from(self.slot_quota) {
+                if *held > u32::from(quota) {
                     return Err(Violation {
                         invariant: SLOT_QUOTA,
                         message: format!(
-                            "the slot at {slot_start} holds {held} bookings after a reschedule, more than its quota of {}",
-                            self.slot_quota
+                            "the slot at {slot_start} holds {held} bookings after a reschedule, more than its quota of {quota}"
                         ),
                     });
                 }
@@ -195,6 +217,14 @@ impl Checkers {
             | BookingEvent::EFormStored { .. }
             | BookingEvent::Recovered { .. } => Ok(()),
         }
+    }
+
+    /// A centre's slot quota as the scenario states it (none for an unknown centre).
+    fn slot_quota(&self, centre: CentreId) -> u16 {
+        self.slot_quotas
+            .get(usize::from(centre.0))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The app told a resident they hold `booking`.

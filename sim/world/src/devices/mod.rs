@@ -21,6 +21,8 @@ pub mod full;
 pub mod timing;
 
 use hkic_base::{Date, SimDuration, SimTime};
+use hkic_chip::CardFiles;
+use hkic_protocol::pa::Certificate;
 use hkic_services::messages::{
     AcknowledgementReference, CardId, CardOrder, EFormQr, PersonalisationOutcome,
 };
@@ -107,4 +109,23 @@ pub trait DeviceModel {
         device: DeviceKind,
         fault: DeviceFault,
     ) -> SimDuration;
+
+    /// The card the last [`DeviceModel::personalise`] issued (verified), as its chip holds
+    /// it, for the checkers to inspect; `None` if it failed, or where cards are not made for
+    /// real (`timing` fidelity). Taking it leaves `None`.
+    fn take_issued_card(&mut self) -> Option<IssuedCard> {
+        None
+    }
+
+    /// The CSCA certificate the run's cards chain to, where cards are made for real.
+    fn trust_anchor(&self) -> Option<Certificate> {
+        None
+    }
+}
+
+/// A card the personalisation line issued: its number and the files written to its chip.
+#[derive(Clone, Debug)]
+pub struct IssuedCard {
+    pub card: CardId,
+    pub files: CardFiles,
 }

@@ -9,7 +9,9 @@ mod overrides;
 mod profile;
 mod schema;
 mod validate;
+mod validate_call_up;
 mod validate_devices;
+mod validate_other_centres;
 mod values;
 
 use std::path::Path;

@@ -76,7 +76,7 @@ pub struct CheckInSpec {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BookingSpec {
-    pub opens: Instant,
+    pub call_up: CallUpSpec,
     pub requests: u32,
     pub book_ahead: DistSpec,
     pub opening_surge: DistSpec,
@@ -85,6 +85,50 @@ pub struct BookingSpec {
     pub next_day_tries: u32,
     pub walk_in_if_unbooked: f64,
     pub changes: BookingChangesSpec,
+    pub other_centres: Vec<OtherCentreSpec>,
+}
+
+/// A centre residents fall back to when theirs (the simulated one) has no slot they accept.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OtherCentreSpec {
+    pub name: String,
+    /// Relative weight: how many of the residents choose it as their second choice.
+    pub share: f64,
+    /// Bookings per slot left there for residents from elsewhere.
+    pub spare_quota: u32,
+}
+
+/// The call-up schedule: groups by year of birth, each with its window of days.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallUpSpec {
+    pub groups: Vec<CallUpGroupSpec>,
+    /// How long before its window's first day opens booking for a group opens.
+    pub booking_opens_before: Dur,
+    /// Whether members of a group whose window has closed may still book.
+    pub late_comers: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallUpGroupSpec {
+    pub born: YearsSpec,
+    pub window: DaysSpec,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YearsSpec {
+    pub from: i32,
+    pub until: i32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DaysSpec {
+    pub from: Day,
+    pub until: Day,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -164,6 +208,10 @@ pub struct ProductionSpec {
     pub cut_off: Clock,
     pub personalisation: DistSpec,
     pub failure: f64,
+    /// How long each Document Signer signs before the next takes over (whole days); when
+    /// absent, `DocumentSignerSchedule::DEFAULT_ROLLOVER_DAYS`.
+    #[serde(default)]
+    pub document_signer_rollover: Option<Dur>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

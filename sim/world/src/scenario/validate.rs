@@ -356,30 +356,14 @@ fn booking(
     centre: &CentreConfig,
 ) -> Result<BookingPhaseConfig, ScenarioError> {
     let spec = &scenario.file.booking;
-    let opens = spec.opens.0;
-    check.covered(calendar, "booking.opens", opens.date())?;
-    if opens.date() >= centre.first_day {
-        return check.fail(
-            "booking.opens",
-            format!(
-                "{opens} is not before the period starts ({})",
-                centre.first_day
-            ),
-        );
-    }
     let horizon = check.count(
         "booking.horizon_working_days",
         spec.horizon_working_days,
         1,
         250,
     )?;
-    let ahead = calendar.working_days_between(opens.date(), centre.first_day);
-    if ahead > horizon {
-        return check.fail(
-            "booking.opens",
-            format!("the first day is {ahead} working days after {}, beyond the {horizon}-working-day horizon", opens.date()),
-        );
-    }
+    let (call_up, opens) =
+        super::validate_call_up::call_up(check, &spec.call_up, calendar, centre, horizon)?;
     if calendar
         .add_working_days(centre.last_day, horizon)
         .is_none()
@@ -418,6 +402,7 @@ fn booking(
         .or_else(|error| check.fail("booking.preferred_times", error.to_string()))?;
     Ok(BookingPhaseConfig {
         opens,
+        call_up,
         requests,
         book_ahead: check.dist("booking.book_ahead", &spec.book_ahead)?,
         opening_surge: check.dist("booking.opening_surge", &spec.opening_surge)?,
@@ -430,6 +415,11 @@ fn booking(
             .probability("booking.changes.reschedule", spec.changes.reschedule)?,
         cancel_probability: check.probability("booking.changes.cancel", spec.changes.cancel)?,
         change_after: check.dist("booking.changes.after", &spec.changes.after)?,
+        other_centres: super::validate_other_centres::other_centres(
+            check,
+            &spec.other_centres,
+            &centre.timetable,
+        )?,
     })
 }
 

@@ -1,6 +1,9 @@
 //! Checks the scenario's `devices` section: every duration a distribution, every chance a
 //! probability, every attempt limit from 1 to 20.
 
+use hkic_base::SimDuration;
+use hkic_services::production::DocumentSignerSchedule;
+
 use super::ScenarioError;
 use super::schema::DevicesSpec;
 use super::schema::{CollectionSpec, ProductionSpec};
@@ -71,7 +74,34 @@ pub(super) fn production(
         cut_off: spec.cut_off.0,
         personalisation: check.dist("production.personalisation", &spec.personalisation)?,
         failure: check.probability("production.failure", spec.failure)?,
+        document_signers: document_signers(check, spec)?,
     })
+}
+
+/// `production.document_signer_rollover`: a whole number of days within the schedule's
+/// bounds; absent, ICAO 9303-12's usual three months.
+fn document_signers(
+    check: &Check<'_>,
+    spec: &ProductionSpec,
+) -> Result<DocumentSignerSchedule, ScenarioError> {
+    let Some(rollover) = spec.document_signer_rollover else {
+        return Ok(DocumentSignerSchedule::default());
+    };
+    let day = SimDuration::from_days(1).as_nanos();
+    let nanos = rollover.0.as_nanos();
+    let days = u32::try_from(nanos / day).ok().filter(|_| nanos % day == 0);
+    let schedule = days.and_then(|days| DocumentSignerSchedule::new(days).ok());
+    let Some(schedule) = schedule else {
+        let max = DocumentSignerSchedule::ROLLOVER_DAYS_MAX;
+        return check.fail(
+            "production.document_signer_rollover",
+            format!(
+                "expected a whole number of days from 1d to {max}d, got {}",
+                rollover.0
+            ),
+        );
+    };
+    Ok(schedule)
 }
 
 pub(super) fn collection(

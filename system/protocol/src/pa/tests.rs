@@ -195,6 +195,88 @@ fn refuses_to_build_without_data_groups() {
     );
 }
 
+#[test]
+fn verified_document_signers_skip_only_the_certificate_check() {
+    let csca = authority(1);
+    let groups = sample_groups();
+    let document_signer = signer(&csca, 2);
+    let sod = document_signer.build_sod(&borrowed(&groups)).unwrap();
+    let trusted = [csca.certificate().clone()];
+    let mut verified = VerifiedDocumentSigners::default();
+    assert!(verified.admit(document_signer.certificate(), &trusted));
+    assert!(verified.admit(document_signer.certificate(), &trusted));
+    assert_eq!(verified.len(), 1);
+    assert!(matches!(
+        verify_sod_with(&sod, &borrowed(&groups), &trusted, &verified),
+        PassiveAuthenticationVerdict::Valid { .. }
+    ));
+    // The data groups and the SOD's own signature are still checked.
+    let mut altered = groups.clone();
+    altered[1].1[7] ^= 0x01;
+    assert_eq!(
+        verify_sod_with(&sod, &borrowed(&altered), &trusted, &verified),
+        PassiveAuthenticationVerdict::AlteredDataGroup { number: 2 }
+    );
+    let other_key = signing_key(&mut seed_stream(3)).unwrap();
+    let forged = tamper(&sod, |signed_data| {
+        let mut infos: Vec<SignerInfo> = signed_data.signer_infos.0.iter().cloned().collect();
+        let attributes = infos[0].signed_attrs.as_ref().unwrap().to_der().unwrap();
+        let signature: Signature = other_key.sign(&attributes);
+        infos[0].signature = OctetString::new(signature.to_der().as_bytes().to_vec()).unwrap();
+        signed_data.signer_infos = SignerInfos(SetOfVec::try_from(infos).unwrap());
+    });
+    assert_eq!(
+        verify_sod_with(&forged, &borrowed(&groups), &trusted, &verified),
+        PassiveAuthenticationVerdict::BadSignature
+    );
+    // A CSCA no longer trusted vouches for nothing, even for a signer verified under it.
+    assert_eq!(
+        verify_sod_with(&sod, &borrowed(&groups), &[], &verified),
+        PassiveAuthenticationVerdict::UnknownSigner
+    );
+}
+
+#[test]
+fn only_signers_a_trusted_csca_issued_are_admitted() {
+    let genuine = authority(1);
+    let forger = authority(99);
+    let mut verified = VerifiedDocumentSigners::default();
+    let trusted = [genuine.certificate().clone()];
+    assert!(!verified.admit(signer(&forger, 2).certificate(), &trusted));
+    assert!(verified.is_empty());
+    // A forger's signer with the genuine one's name and serial is another certificate.
+    assert!(verified.admit(signer(&genuine, 2).certificate(), &trusted));
+    let groups = sample_groups();
+    let sod = signer(&forger, 2).build_sod(&borrowed(&groups)).unwrap();
+    assert_eq!(
+        verify_sod_with(&sod, &borrowed(&groups), &trusted, &verified),
+        PassiveAuthenticationVerdict::UnknownSigner
+    );
+}
+
+#[test]
+fn later_data_groups_are_checked_against_the_verified_sod() {
+    let csca = authority(1);
+    let groups = sample_groups();
+    let sod = signer(&csca, 2).build_sod(&borrowed(&groups)).unwrap();
+    let dg2 = groups[1].1.clone();
+    assert_eq!(
+        check_data_groups_of_verified_sod(&sod, &[(2, &dg2)]),
+        Ok(())
+    );
+    let mut altered = dg2.clone();
+    altered[0] ^= 0x01;
+    assert_eq!(
+        check_data_groups_of_verified_sod(&sod, &[(2, &altered)]),
+        Err(PassiveAuthenticationVerdict::AlteredDataGroup { number: 2 })
+    );
+    assert_eq!(
+        check_data_groups_of_verified_sod(&sod, &[(3, b"DG3")]),
+        Err(PassiveAuthenticationVerdict::DataGroupNotInSod { number: 3 })
+    );
+    assert!(check_data_groups_of_verified_sod(b"garbage", &[]).is_err());
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(16))]
 

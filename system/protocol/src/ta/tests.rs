@@ -78,15 +78,23 @@ fn pki(terminal_rights: u8, terminal_expiry_year: i32) -> Pki {
     }
 }
 
+type Outcome = (
+    TerminalAuthenticationChip,
+    Option<TerminalAuthenticationError>,
+);
+
 /// Runs terminal authentication; returns the chip after it and the first error, if any.
-fn run(
+fn run(pki: &Pki, terminal_key: SigningKey, seed: u64) -> Outcome {
+    run_with(pki, terminal_key, seed, None)
+}
+
+/// [`run`] with a chip that shares `verified` signature checks.
+fn run_with(
     pki: &Pki,
     terminal_key: SigningKey,
     seed: u64,
-) -> (
-    TerminalAuthenticationChip,
-    Option<TerminalAuthenticationError>,
-) {
+    verified: Option<Arc<VerifiedCvCertificates>>,
+) -> Outcome {
     let chip_identifier = vec![0x11; 32];
     let ephemeral = Curve::NistP256.public_point(
         &Curve::NistP256
@@ -95,6 +103,9 @@ fn run(
     );
     let mut chip =
         TerminalAuthenticationChip::new(&pki.cvca, date(2024), chip_identifier.clone(), ephemeral);
+    if let Some(verified) = verified {
+        chip = chip.with_verified_certificates(verified);
+    }
     let chain = vec![pki.document_verifier.clone(), pki.terminal.clone()];
     let terminal =
         TerminalAuthenticationTerminal::new(chain, terminal_key, chip_identifier, ephemeral)
@@ -205,6 +216,71 @@ fn steps_out_of_order_are_refused() {
         chip.handle_command(&verify, &mut seed_stream(2)),
         Err(TerminalAuthenticationError::WrongRole(_))
     ));
+}
+
+fn verified(pki: &Pki) -> Arc<VerifiedCvCertificates> {
+    let chain = [pki.document_verifier.clone(), pki.terminal.clone()];
+    Arc::new(VerifiedCvCertificates::chain(&pki.cvca, &chain))
+}
+
+#[test]
+fn shared_signature_checks_leave_every_other_check_in_place() {
+    let genuine = pki(RIGHT_READ_DG3, 2026);
+    let shared = verified(&genuine);
+    assert_eq!(shared.len(), 2);
+    let (chip, error) = run_with(&genuine, genuine.terminal_key.clone(), 7, Some(shared));
+    assert_eq!(error, None);
+    assert!(chip.is_dg3_access_granted());
+    // The same certificates, verified before, still expire by the chip's date.
+    let expired = pki(RIGHT_READ_DG3, 2023);
+    let (_, error) = run_with(&expired, key(3), 7, Some(verified(&expired)));
+    assert_eq!(
+        error,
+        Some(TerminalAuthenticationError::CertificateExpired(
+            "HKISGATE0042".to_owned()
+        ))
+    );
+    // The terminal's own signature is checked at every authentication.
+    let (chip, error) = run_with(&genuine, key(99), 7, Some(verified(&genuine)));
+    assert_eq!(error, Some(TerminalAuthenticationError::SignatureInvalid));
+    assert!(!chip.is_dg3_access_granted());
+}
+
+#[test]
+fn only_identical_certificates_under_the_same_key_count_as_verified() {
+    let genuine = pki(RIGHT_READ_DG3, 2026);
+    let shared = verified(&genuine);
+    // A forged document verifier certificate (other bytes) is verified, and refused.
+    let mut forged = pki(RIGHT_READ_DG3, 2026);
+    forged.document_verifier = certificate(
+        &key(50),
+        "HKCVCA00001",
+        &key(2),
+        "HKDVIMMD0001",
+        Role::DomesticDocumentVerifier,
+        3,
+        2030,
+    );
+    let (chip, error) = run_with(
+        &forged,
+        forged.terminal_key.clone(),
+        7,
+        Some(shared.clone()),
+    );
+    assert_eq!(
+        error,
+        Some(TerminalAuthenticationError::CertificateSignatureInvalid(
+            "HKDVIMMD0001".to_owned()
+        ))
+    );
+    assert!(!chip.is_dg3_access_granted());
+    // Pre-verifying a chain stops at its first bad link.
+    let chain = [forged.document_verifier.clone(), forged.terminal.clone()];
+    assert!(VerifiedCvCertificates::chain(&genuine.cvca, &chain).is_empty());
+    // The genuine terminal certificate under another key than its issuer's is no match.
+    let content = genuine.terminal.content();
+    assert!(shared.contains(&genuine.document_verifier.body.public_key, &content));
+    assert!(!shared.contains(&genuine.cvca.body.public_key, &content));
 }
 
 proptest! {

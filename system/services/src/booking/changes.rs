@@ -6,19 +6,21 @@ use hkic_base::{Date, SimTime, TimeOfDay};
 
 use super::records::Record;
 use super::slots::SlotId;
-use super::{BookingEvent, BookingService};
-use crate::messages::{BookOutcome, BookingId, CancelOutcome, CentreId, ResidentId};
+use super::{BookingEvent, BookingService, Wish};
+use crate::messages::{BookOutcome, BookingId, CancelOutcome, ResidentId};
 
 impl BookingService {
-    /// A free slot on `day` at `centre` as close as possible to `preferred`, or why there is
-    /// none: the day must be bookable, after today and within the horizon.
-    pub(super) fn place(
-        &self,
-        now: SimTime,
-        centre: CentreId,
-        day: Date,
-        preferred: TimeOfDay,
-    ) -> Result<SlotId, BookOutcome> {
+    /// A free slot on the wished day at the wished centre as close as possible to the
+    /// wished time, or why there is none: the resident's call-up group must be open for the
+    /// day, the day bookable, after today and within the horizon.
+    pub(super) fn place(&self, now: SimTime, wish: Wish) -> Result<SlotId, BookOutcome> {
+        let Wish {
+            born,
+            centre,
+            day,
+            preferred,
+        } = wish;
+        self.config.call_up.admit(born, now, day)?;
         let today = now.date();
         let calendar = &self.config.calendar;
         if !self.slots.is_bookable(calendar, centre, day) {
@@ -80,7 +82,13 @@ impl BookingService {
         if booked_day == day {
             return (self.booked_outcome(booking), None);
         }
-        let slot = match self.place(now, centre, day, preferred) {
+        let wish = Wish {
+            born: record.born,
+            centre,
+            day,
+            preferred,
+        };
+        let slot = match self.place(now, wish) {
             Ok(slot) => slot,
             Err(refusal) => return (refusal, None),
         };

@@ -1,7 +1,8 @@
 //! The booking service: appointment slots with quotas, check-in at the tag-issuing kiosk,
 //! the same-day walk-in quota, and residents' pre-filled e-forms.
 //!
-//! Inputs: `BookRequest`, `CancelBookingRequest`, `RescheduleRequest`, `CheckInRequest`,
+//! Inputs: `BookRequest` (with the resident's year of birth, which decides their call-up
+//! group), `CancelBookingRequest`, `RescheduleRequest`, `CheckInRequest`,
 //! `WalkInRequest`, `EFormSubmitRequest` and `EFormLookupRequest` messages, and disk
 //! completions. Outputs: replies, journal disk
 //! requests, and [`BookingEvent`]s.
@@ -11,6 +12,9 @@
 //! appended before it is durable, so no answer ever depends on state a crash could lose.
 //!
 //! Invariants it keeps:
+//! - a resident is booked only for a day within their call-up group's window (or, when the
+//!   schedule accepts late-comers, after it), and only once their group's booking opened;
+//!   every other request gets a typed refusal;
 //! - a slot never holds more bookings than its quota, and a day never issues more walk-in
 //!   tickets than its quota, whatever the order, duplication or timing of requests;
 //! - a resident holds at most one booking: a repeated request returns the same booking; a
@@ -22,6 +26,7 @@
 //!
 //! [`Journal`]: crate::journal::Journal
 
+mod call_up;
 mod changes;
 mod eforms;
 mod records;
@@ -31,6 +36,7 @@ use std::collections::BTreeMap;
 
 use hkic_base::{Calendar, Date, SimDuration, SimTime, TimeOfDay};
 
+pub use call_up::{CallUpError, CallUpGroup, CallUpSchedule};
 use eforms::{EForms, Submission};
 pub use records::MalformedRecord;
 use records::Record;
@@ -56,6 +62,8 @@ pub struct BookingConfig {
     pub last_day: Date,
     /// How far ahead a resident may book, in working days.
     pub horizon_working_days: u32,
+    /// Who may book for which days, by year of birth.
+    pub call_up: CallUpSchedule,
     /// How early before its slot an appointment may check in.
     pub check_in_early: SimDuration,
     /// How late after its slot ends an appointment may still check in.
@@ -112,9 +120,21 @@ pub enum BookingEvent {
 
 recovered_event!(BookingEvent);
 
+/// What a resident asks for: a day at a centre, a time of day, and who they are (their year
+/// of birth, for the call-up).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Wish {
+    pub(super) born: u16,
+    pub(super) centre: CentreId,
+    pub(super) day: Date,
+    pub(super) preferred: TimeOfDay,
+}
+
 #[derive(Clone, Copy, Debug)]
 struct Booking {
     resident: ResidentId,
+    /// The year of birth given when booking: a move stays within its call-up window.
+    born: u16,
     slot: SlotId,
     ticket: Option<u16>,
     cancelled: bool,
@@ -198,11 +218,18 @@ impl BookingService {
         let answer = match message {
             Message::BookRequest {
                 resident,
+                born,
                 centre,
                 day,
                 preferred,
             } => {
-                let (outcome, event) = self.book(now, resident, centre, day, preferred);
+                let wish = Wish {
+                    born,
+                    centre,
+                    day,
+                    preferred,
+                };
+                let (outcome, event) = self.book(now, resident, wish);
                 (Message::BookReply { resident, outcome }, event)
             }
             Message::CheckInRequest {
@@ -263,21 +290,21 @@ impl BookingService {
         &mut self,
         now: SimTime,
         resident: ResidentId,
-        centre: CentreId,
-        day: Date,
-        preferred: TimeOfDay,
+        wish: Wish,
     ) -> (BookOutcome, Option<BookingEvent>) {
         if let Some(&booking) = self.by_resident.get(&resident) {
             return (self.booked_outcome(booking), None);
         }
-        let slot = match self.place(now, centre, day, preferred) {
+        let slot = match self.place(now, wish) {
             Ok(slot) => slot,
             Err(refusal) => return (refusal, None),
         };
+        let centre = wish.centre;
         let booking = BookingId(self.bookings.len() as u32);
         let record = Record::Booked {
             booking,
             resident,
+            born: wish.born,
             slot,
         };
         self.durable.append(&record.encode());
@@ -461,12 +488,14 @@ impl BookingService {
             Record::Booked {
                 booking,
                 resident,
+                born,
                 slot,
             } => {
                 debug_assert_eq!(booking.0 as usize, self.bookings.len());
                 self.booked[slot.0 as usize] += 1;
                 self.bookings.push(Booking {
                     resident,
+                    born,
                     slot,
                     ticket: None,
                     cancelled: false,
@@ -525,3 +554,7 @@ mod tests;
 use tests as tests_support;
 #[cfg(test)]
 mod changes_tests;
+#[cfg(test)]
+mod model_tests;
+#[cfg(test)]
+mod surge_tests;

@@ -11,6 +11,8 @@ pub enum Record {
     Booked {
         booking: BookingId,
         resident: ResidentId,
+        /// The year of birth given: a later move stays within its call-up window.
+        born: u16,
         slot: SlotId,
     },
     CheckedIn {
@@ -62,12 +64,14 @@ impl Record {
             Record::Booked {
                 booking,
                 resident,
+                born,
                 slot,
             } => {
                 out.push(BOOKED);
                 out.extend_from_slice(&booking.0.to_le_bytes());
                 out.extend_from_slice(&resident.0.to_le_bytes());
                 out.extend_from_slice(&slot.0.to_le_bytes());
+                out.extend_from_slice(&born.to_le_bytes());
             }
             Record::CheckedIn { booking, ticket } => {
                 out.push(CHECKED_IN);
@@ -121,10 +125,11 @@ impl Record {
 /// The record `bytes` hold; `None` for a tag and length that select no layout.
 fn decode_fields(bytes: &[u8]) -> Option<Record> {
     let record = match (tag(bytes), bytes.len()) {
-        (BOOKED, 13) => Record::Booked {
+        (BOOKED, 15) => Record::Booked {
             booking: BookingId(u32_at(bytes, 1)?),
             resident: ResidentId(u32_at(bytes, 5)?),
             slot: SlotId(u32_at(bytes, 9)?),
+            born: u16_at(bytes, 13)?,
         },
         (CHECKED_IN, 7) => Record::CheckedIn {
             booking: BookingId(u32_at(bytes, 1)?),
@@ -162,7 +167,7 @@ mod tests {
         #[test]
         fn records_round_trip(a in any::<u32>(), b in any::<u32>(), c in any::<u32>(), t in any::<u16>(), d in -10_000i32..100_000, r in any::<u64>(), g in any::<u64>()) {
             let records = [
-                Record::Booked { booking: BookingId(a), resident: ResidentId(b), slot: SlotId(c) },
+                Record::Booked { booking: BookingId(a), resident: ResidentId(b), born: t, slot: SlotId(c) },
                 Record::CheckedIn { booking: BookingId(a), ticket: t },
                 Record::WalkIn { resident: ResidentId(b), centre: CentreId(t), day: Date::from_days_since_epoch(d), ticket: t },
                 Record::EFormStored { reference: EFormReference(r), resident: ResidentId(b), digest: EFormDigest(g) },

@@ -30,9 +30,35 @@ pub(super) fn config(slot_quota: u16, walk_in_quota: u16) -> BookingConfig {
         first_day: date("2019-01-21"),
         last_day: date("2019-02-28"),
         horizon_working_days: 24,
+        call_up: call_up(),
         check_in_early: SimDuration::from_minutes(30),
         check_in_late: SimDuration::from_minutes(15),
     }
+}
+
+/// The year of birth the tests' residents give: the called-up group's.
+pub(super) const BORN: u16 = 1985;
+
+/// One group (1985-86) called up for the whole booking period, booking open since New
+/// Year; and a later group (1968-69) whose window starts in March.
+pub(super) fn call_up() -> CallUpSchedule {
+    let groups = vec![
+        CallUpGroup {
+            born_from: 1985,
+            born_until: 1986,
+            window_from: date("2019-01-21"),
+            window_until: date("2019-02-28"),
+            booking_opens: time("2019-01-01T08:00"),
+        },
+        CallUpGroup {
+            born_from: 1968,
+            born_until: 1969,
+            window_from: date("2019-03-01"),
+            window_until: date("2019-04-30"),
+            booking_opens: time("2019-02-15T08:00"),
+        },
+    ];
+    CallUpSchedule::new(groups, true).unwrap()
 }
 
 test_service!(BookingService, BookingConfig, BookingEvent);
@@ -42,6 +68,7 @@ pub(super) type Harness = crate::test_disk::Harness<BookingService>;
 pub(super) fn book(resident: u32, day: &str, hour: u32, minute: u32) -> Message {
     Message::BookRequest {
         resident: ResidentId(resident),
+        born: BORN,
         centre: CentreId(0),
         day: date(day),
         preferred: TimeOfDay::from_hm(hour, minute).unwrap(),
@@ -449,6 +476,7 @@ fn apply_op(harness: &mut Harness, now: SimTime, op: Op) {
             let day = date("2019-01-21").add_days(i32::from(day));
             let message = Message::BookRequest {
                 resident: ResidentId(resident),
+                born: BORN,
                 centre: CentreId(0),
                 day,
                 preferred: TimeOfDay::from_hm(hour, 0).unwrap(),

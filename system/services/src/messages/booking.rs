@@ -1,7 +1,7 @@
 //! What the booking service answers: appointments, check-in at the tag-issuing kiosk, and
 //! same-day walk-in tickets.
 
-use hkic_base::SimTime;
+use hkic_base::{Date, SimTime};
 
 use super::{BookingId, CentreId};
 
@@ -18,6 +18,13 @@ pub enum BookOutcome {
     OutsideHorizon,
     /// The centre is closed that day, or the centre is unknown.
     NoService,
+    /// The resident's year of birth is in no call-up group: they are not called up.
+    NotCalledUp,
+    /// Booking for the resident's call-up group opens only at `opens`.
+    NotYetOpen { opens: SimTime },
+    /// The day lies outside the resident's call-up window, `from` to `until` (late-comers,
+    /// when accepted, may book any day after `from`).
+    OutsideWindow { from: Date, until: Date },
 }
 
 impl BookOutcome {
@@ -27,6 +34,9 @@ impl BookOutcome {
             BookOutcome::DayFull => "day_full",
             BookOutcome::OutsideHorizon => "outside_horizon",
             BookOutcome::NoService => "no_service",
+            BookOutcome::NotCalledUp => "not_called_up",
+            BookOutcome::NotYetOpen { .. } => "not_yet_open",
+            BookOutcome::OutsideWindow { .. } => "outside_window",
         }
     }
 }

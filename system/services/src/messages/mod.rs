@@ -3,8 +3,9 @@
 //! A closed enum: the simulator's network carries `Message`s, and every request carries what
 //! makes a retry idempotent (the resident, the booking, the e-form reference, the
 //! application, the card) so that a duplicated or retried request has no second effect.
-//! Every message is fixed-size: no per-resident strings or captures travel, only numbers
-//! and digests. One module per service holds its outcomes and identifiers.
+//! Every message but the revocation list's reply is fixed-size: no per-resident strings or
+//! captures travel, only numbers and digests (the list travels behind an `Arc`, see
+//! `revocation`). One module per service holds its outcomes and identifiers.
 
 mod booking;
 mod collection;
@@ -12,6 +13,7 @@ mod eform;
 mod production;
 mod qr;
 mod registration;
+mod revocation;
 
 use hkic_base::{Date, TimeOfDay};
 
@@ -27,6 +29,7 @@ pub use registration::{
     CompleteApplicationOutcome, IdentityEvidence, ManualIdentityBasis, OfficerId,
     OpenApplicationOutcome, OpenRefusal,
 };
+pub use revocation::RevocationListFetch;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ResidentId(pub u32);
@@ -40,9 +43,11 @@ pub struct CentreId(pub u16);
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Message {
     /// Book an appointment at `centre` on `day`, as close as possible to `preferred`.
-    /// Idempotent per resident: a resident holds at most one booking.
+    /// Idempotent per resident: a resident holds at most one booking. `born` is the year of
+    /// birth the resident gives with their card number: it decides their call-up group.
     BookRequest {
         resident: ResidentId,
+        born: u16,
         centre: CentreId,
         day: Date,
         preferred: TimeOfDay,
@@ -185,6 +190,14 @@ pub enum Message {
     CardDispatchReply {
         card: CardId,
     },
+    /// To the card registry, from a gate or verifier: the revocation list, if the registry's
+    /// is newer than `held_version`. Read-only.
+    RevocationListRequest {
+        held_version: u64,
+    },
+    RevocationListReply {
+        outcome: RevocationListFetch,
+    },
 }
 
 impl Message {
@@ -219,6 +232,8 @@ impl Message {
             Message::PersonaliseReply { .. } => "personalise.reply",
             Message::CardDispatchRequest { .. } => "card_dispatch",
             Message::CardDispatchReply { .. } => "card_dispatch.reply",
+            Message::RevocationListRequest { .. } => "revocation_list",
+            Message::RevocationListReply { .. } => "revocation_list.reply",
         }
     }
 
@@ -262,7 +277,9 @@ impl Message {
             | Message::CollectionLookupReply { .. }
             | Message::ProduceCardReply { .. }
             | Message::PersonaliseReply { .. }
-            | Message::CardDispatchReply { .. } => None,
+            | Message::CardDispatchReply { .. }
+            | Message::RevocationListRequest { .. }
+            | Message::RevocationListReply { .. } => None,
         }
     }
 }

@@ -12,7 +12,9 @@
 //! - at the batch's cut-off each order gets a fresh card number and goes to the line;
 //! - a verified card is due for dispatch `lead_time_working_days` working days after its
 //!   batch day, at the cut-off time (or when verified, if a re-make ends later);
-//! - a failed card is destroyed; the order gets a new number and goes to the line again.
+//! - a failed card is destroyed; the order gets a new number and goes to the line again;
+//! - the line signs each card with the Document Signer in service on its date of issue
+//!   ([`DocumentSignerSchedule`]: a new signer every period, ICAO 9303-12).
 //!
 //! Persists: every order (with its batch day), card number, verdict and acknowledged
 //! dispatch, in its [`Journal`], before anybody is told about it: a reply, event or request
@@ -33,12 +35,14 @@
 //! [`Journal`]: crate::journal::Journal
 
 mod batches;
+pub mod document_signers;
 mod orders;
 mod records;
 
 use hkic_base::{Calendar, Date, SimTime, Stream, TimeOfDay};
 
 pub use crate::records::MalformedRecord;
+pub use document_signers::{DocumentSignerSchedule, ScheduleError};
 pub use orders::{OrderState, OrderView, ProductionCounts};
 
 use orders::Orders;

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use super::RegistryDefect;
 use super::records::{Dispatched, Record};
+use super::revocation_list::{ListedCard, RevocationList};
 use crate::messages::{AcknowledgementReference, ApplicationId, CardId, CentreId, ResidentId};
 
 /// The lowest number a new-generation card may have: below it, `CardId(r)` is resident
@@ -79,29 +80,6 @@ struct NewCard {
     resident: ResidentId,
     state: CardState,
     issue: Issue,
-}
-
-/// The revocation list: every cancelled, lost and revoked card, sorted, with a version that
-/// every addition bumps. Signing it for distribution is the caller's step.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RevocationList {
-    pub version: u64,
-    pub cards: Vec<CardId>,
-}
-
-impl RevocationList {
-    /// The canonical bytes to sign: "HKRL", the version, the count and the card numbers,
-    /// little-endian.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(20 + 8 * self.cards.len());
-        out.extend_from_slice(b"HKRL");
-        out.extend_from_slice(&self.version.to_le_bytes());
-        out.extend_from_slice(&(self.cards.len() as u64).to_le_bytes());
-        for card in &self.cards {
-            out.extend_from_slice(&card.0.to_le_bytes());
-        }
-        out
-    }
 }
 
 #[derive(Debug, Default)]
@@ -186,14 +164,21 @@ impl Cards {
         active.first().copied()
     }
 
-    /// The list as of `version` (an earlier version lists a prefix of the additions).
+    /// The list as of `version` (an earlier version lists a prefix of the additions), each
+    /// card with its state: a withdrawn card's state never changes again, so a version's
+    /// list never does either.
     pub(super) fn revocation_list(&self, version: u64) -> RevocationList {
         assert!(version <= self.version, "a list version not reached yet");
         let cards = self.listed.iter();
         let cards = cards.filter(|&(_, &added)| added <= version);
+        let entry = |(&card, _)| {
+            let state = self.view(card).expect("a listed card is known").state;
+            assert!(state.is_withdrawn(), "a listed card is withdrawn");
+            ListedCard { card, state }
+        };
         RevocationList {
             version,
-            cards: cards.map(|(&card, _)| card).collect(),
+            entries: cards.map(entry).collect(),
         }
     }
 
@@ -401,19 +386,5 @@ mod tests {
         assert_eq!(cards.active_cards_of(ResidentId(42)), [CardId(42)]);
         assert_eq!(cards.view(FIRST_NEW_CARD), None);
         assert_eq!(cards.revocation_list(0), RevocationList::default());
-    }
-
-    #[test]
-    fn the_list_encodes_canonically() {
-        let list = RevocationList {
-            version: 2,
-            cards: vec![CardId(1), CardId(3)],
-        };
-        let bytes = list.encode();
-        assert_eq!(&bytes[..4], b"HKRL");
-        assert_eq!(bytes.len(), 4 + 8 + 8 + 16);
-        assert_eq!(bytes[4], 2);
-        assert_eq!(bytes[12], 2);
-        assert_eq!(bytes[28], 3);
     }
 }

@@ -6,7 +6,7 @@
 //! card, the old card cancelled exactly when the new one is active, and no activation told
 //! and then lost.
 
-use super::test_support::{CONFIG, Harness, NOW, activate, dispatch, lookup, new_card};
+use super::test_support::{Harness, NOW, activate, config, dispatch, lookup, new_card};
 use super::*;
 use crate::messages::{ActivationOutcome, CollectionLookupOutcome};
 use crate::test_disk::Damage;
@@ -86,13 +86,13 @@ fn check(service: &RegistryService, client: &Client) {
         assert_eq!(cancelled, Some(OLD_CARD));
     }
     let list = service.revocation_list();
-    assert_eq!(list.version, list.cards.len() as u64);
+    assert_eq!(list.version, list.entries.len() as u64);
 }
 
 /// Runs the flow, crashing once after `crash_after` disk steps with `damage` done to that
 /// step's write; returns the disk steps taken and the client's view.
 fn run(flow: &[Step], crash_after: usize, damage: Damage) -> (usize, Client) {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     let mut client = Client::default();
     let (mut steps, mut crashed) = (0, false);
     for &step in flow {

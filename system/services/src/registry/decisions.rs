@@ -8,6 +8,7 @@ use super::{RegistryDefect, RegistryEvent, RegistryService, WithdrawalOutcome};
 use crate::messages::{
     AcknowledgementReference, ActivationOutcome, ActivationRefusal, BiometricDigest,
     CardActivation, CardDispatch, CardId, CentreId, CollectionLookupOutcome, Message, ResidentId,
+    RevocationListFetch,
 };
 
 impl RegistryService {
@@ -94,6 +95,18 @@ impl RegistryService {
                 CollectionLookupOutcome::Withdrawn
             }
         }
+    }
+
+    /// Read-only: the durable list, signed, if it is newer than the one the asker holds. The
+    /// reply waits behind the journal like every other, and names a durable version only,
+    /// so no crash can make a version once seen name another list.
+    pub(super) fn fetch_revocation_list(&mut self, held_version: u64) -> RevocationListFetch {
+        let version = self.listed_version;
+        if held_version >= version {
+            return RevocationListFetch::UpToDate { version };
+        }
+        let list = self.signed_revocation_list();
+        RevocationListFetch::Newer { list }
     }
 
     /// Activates the card and cancels its holder's active card in one record. Idempotent

@@ -2,7 +2,8 @@
 //! the centres' kiosks, lost-card reports, and the versioned revocation list.
 //!
 //! Inputs: `CardDispatchRequest` (from production), `CollectionLookupRequest` and
-//! `ActivationRequest` (from collection kiosks) messages, others ignored; disk completions;
+//! `ActivationRequest` (from collection kiosks) and `RevocationListRequest` (from gates and
+//! verifiers) messages, others ignored; disk completions;
 //! and two calls of the internal API (no message types exist for them yet):
 //! [`RegistryService::report_lost`] and [`RegistryService::revoke`].
 //! Outputs: replies, journal disk requests, and [`RegistryEvent`]s.
@@ -26,7 +27,10 @@
 //!   higher-numbered (the later made) is kept and the other revoked, unless one was already
 //!   activated, which is kept (the rule is `Cards::placement`'s);
 //! - every cancelled, lost or revoked card is on the revocation list, and every addition
-//!   bumps the list's version.
+//!   bumps the list's version;
+//! - the list handed out is signed with the configured key ([`revocation_list`] says why a
+//!   bare ECDSA signature), each version once, and a version once handed out names the same
+//!   list for good.
 //!
 //! Answers the registry cannot give honestly: it learns an acknowledgement only with its
 //! card's dispatch, so an acknowledgement it does not know may belong to an application
@@ -45,15 +49,20 @@ mod cards;
 mod decisions;
 mod defects;
 mod records;
+pub mod revocation_list;
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use hkic_base::SimTime;
 
 pub use crate::records::MalformedRecord;
 pub use cards::{
-    CardState, CardView, FIRST_NEW_CARD, Issue, RevocationList, first_generation_card,
-    first_generation_holder,
+    CardState, CardView, FIRST_NEW_CARD, Issue, first_generation_card, first_generation_holder,
+};
+pub use revocation_list::{
+    ListedCard, RevocationList, RevocationListError, RevocationListSigningKey,
+    RevocationListVerifyingKey, SignedRevocationList,
 };
 
 pub use defects::RegistryDefect;
@@ -72,9 +81,12 @@ use crate::records::{JournalRecord, replay};
 /// The journal's file on the service's disk.
 pub const JOURNAL_FILE: FileNumber = FileNumber(0);
 
-/// The registry's rules are fixed; only the simulator's planted-bug runs configure anything.
-#[derive(Clone, Copy, Debug, Default)]
+/// The registry's rules are fixed; what it is given is the key it signs revocation lists
+/// with (from the issuer's trust material; gates and verifiers hold its public half), and,
+/// only in the simulator's planted-bug runs, a defect.
+#[derive(Clone, Debug)]
 pub struct RegistryConfig {
+    pub revocation_list_key: RevocationListSigningKey,
     /// Always `None` but in runs that prove the checkers fire (see [`RegistryDefect`]).
     pub defect: Option<RegistryDefect>,
 }
@@ -168,6 +180,9 @@ pub struct RegistryService {
     unlisted: VecDeque<(u64, u64)>,
     /// The durable list's version: what [`RegistryService::revocation_list`] hands out.
     listed_version: u64,
+    revocation_list_key: RevocationListSigningKey,
+    /// The last version signed, so each version is signed once however many fetch it.
+    signed: Option<(u64, Arc<SignedRevocationList>)>,
 }
 
 impl RegistryService {
@@ -177,6 +192,8 @@ impl RegistryService {
             durable: Durable::new(JOURNAL_FILE),
             unlisted: VecDeque::new(),
             listed_version: 0,
+            revocation_list_key: config.revocation_list_key,
+            signed: None,
         }
     }
 
@@ -238,6 +255,18 @@ impl RegistryService {
         self.cards.revocation_list(self.listed_version)
     }
 
+    /// The durable revocation list, signed: what a fetch hands out.
+    pub fn signed_revocation_list(&mut self) -> Arc<SignedRevocationList> {
+        let version = self.listed_version;
+        if let Some((_, signed)) = self.signed.as_ref().filter(|(at, _)| *at == version) {
+            return Arc::clone(signed);
+        }
+        let list = self.revocation_list();
+        let signed = Arc::new(SignedRevocationList::sign(&list, &self.revocation_list_key));
+        self.signed = Some((version, Arc::clone(&signed)));
+        signed
+    }
+
     /// A card reported lost by its holder: it is withdrawn and goes on the revocation list.
     /// The holder then has no active card, so a replacement activates cancelling nothing.
     pub fn report_lost(&mut self, resident: ResidentId, card: CardId) -> WithdrawalOutcome {
@@ -275,6 +304,10 @@ impl RegistryService {
                     outcome,
                 };
                 (Some(reply), None)
+            }
+            Message::RevocationListRequest { held_version } => {
+                let outcome = self.fetch_revocation_list(held_version);
+                (Some(Message::RevocationListReply { outcome }), None)
             }
             Message::ActivationRequest { activation } => {
                 let (outcome, event) = self.activate(activation);
@@ -331,6 +364,8 @@ mod crash_points;
 mod properties;
 #[cfg(test)]
 mod recovery_tests;
+#[cfg(test)]
+mod revocation_tests;
 #[cfg(test)]
 mod test_support;
 #[cfg(test)]

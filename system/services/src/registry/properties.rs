@@ -1,17 +1,18 @@
 //! The registry against a reference model of what clients were told, under arbitrary
 //! interleavings of dispatches (re-makes included), lookups and activations (repeated,
-//! reordered, from two kiosks at once), lost reports and revocations, disk progress with
-//! damaged writes, and crashes.
+//! reordered, from two kiosks at once), lost reports and revocations, revocation-list
+//! fetches, disk progress with damaged writes, and crashes.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
-use super::test_support::{CONFIG, Harness, NOW, lookup, new_card, order};
+use super::test_support::{Harness, NOW, config, list_key, lookup, new_card, order};
 use super::*;
 use crate::messages::{
     ActivationOutcome, CardActivation, CardDispatch, CardOrder, CollectionLookupOutcome,
+    RevocationListFetch,
 };
 use crate::test_disk::{Damage, damage};
 
@@ -64,6 +65,10 @@ enum Op {
         application: u32,
         make: u32,
     },
+    /// A gate's fetch, holding `held_version`.
+    Fetch {
+        held_version: u64,
+    },
     Disk {
         damage: Damage,
     },
@@ -105,8 +110,10 @@ fn op() -> impl Strategy<Value = Op> {
             make,
         });
     let revoke = card.prop_map(|(application, make)| Op::Revoke { application, make });
+    let fetch = (0u64..6).prop_map(|held_version| Op::Fetch { held_version });
     let damage = damage(8);
     prop_oneof![
+        1 => fetch,
         3 => dispatch,
         2 => lookup,
         4 => activate,
@@ -157,6 +164,9 @@ fn apply_op(harness: &mut Harness, op: Op) {
             harness.service.revoke(new_card(application, make));
             harness.input(NOW, Input::Wake);
         }
+        Op::Fetch { held_version } => {
+            harness.send(NOW, Message::RevocationListRequest { held_version });
+        }
         Op::Disk { damage } => {
             harness.step_disk_with(NOW, damage);
         }
@@ -172,6 +182,9 @@ struct Told {
     /// Every card some handed-out list named, and the highest version handed out.
     listed: BTreeSet<CardId>,
     version: u64,
+    /// Every signed list handed out, by version, and the version of the last fetch reply.
+    signed: BTreeMap<u64, Vec<u8>>,
+    fetched_version: u64,
 }
 
 impl Told {
@@ -207,8 +220,31 @@ impl Told {
                     prop_assert_eq!(view.map(|view| view.resident), Some(resident));
                 }
             }
+            Message::RevocationListReply { outcome } => self.check_fetch(&outcome)?,
             other => prop_assert!(false, "not a registry reply: {other:?}"),
         }
+        Ok(())
+    }
+
+    /// Fetched lists verify under the registry's key, versions only increase from one reply
+    /// to the next (crashes included), and a version always names the same bytes.
+    fn check_fetch(&mut self, outcome: &RevocationListFetch) -> Result<(), TestCaseError> {
+        let version = match outcome {
+            RevocationListFetch::UpToDate { version } => *version,
+            RevocationListFetch::Newer { list } => {
+                let verified = list.verify(&list_key().verifying_key());
+                prop_assert!(verified.is_ok(), "{verified:?}");
+                let version = verified.unwrap().version;
+                let first = self.signed.entry(version).or_insert(list.encoded.clone());
+                prop_assert_eq!(first, &list.encoded, "version {} changed", version);
+                version
+            }
+        };
+        prop_assert!(
+            version >= self.fetched_version,
+            "a fetched version went back"
+        );
+        self.fetched_version = version;
         Ok(())
     }
 
@@ -223,7 +259,7 @@ impl Told {
         }
         let list = service.revocation_list();
         prop_assert!(list.version >= self.version, "the list's version went back");
-        let cards: BTreeSet<CardId> = list.cards.iter().copied().collect();
+        let cards: BTreeSet<CardId> = list.cards().into_iter().collect();
         prop_assert!(self.listed.is_subset(&cards), "a listed card left the list");
         self.version = list.version;
         self.listed = cards;
@@ -261,11 +297,11 @@ fn check_state(service: &RegistryService) -> Result<(), TestCaseError> {
     }
     let list = service.revocation_list();
     prop_assert!(
-        list.cards.windows(2).all(|pair| pair[0] < pair[1]),
+        list.cards().windows(2).all(|pair| pair[0] < pair[1]),
         "{list:?}"
     );
-    prop_assert_eq!(list.version, list.cards.len() as u64);
-    for &card in &list.cards {
+    prop_assert_eq!(list.version, list.entries.len() as u64);
+    for card in list.cards() {
         let view = service.card(card).unwrap();
         prop_assert!(view.state.is_withdrawn() && view.listed_in <= Some(list.version));
     }
@@ -349,7 +385,7 @@ proptest! {
     fn collection_keeps_one_active_card_per_person_through_crashes(
         ops in proptest::collection::vec(op(), 1..160),
     ) {
-        let mut harness = Harness::new(CONFIG);
+        let mut harness = Harness::new(config());
         let mut told = Told::default();
         let mut model = EventModel::default();
         for op in ops {
@@ -374,7 +410,7 @@ proptest! {
             for make in 0..MAKES {
                 let view = harness.service.card(new_card(application, make));
                 if view.is_some_and(|view| view.state.is_withdrawn()) {
-                    prop_assert!(list.cards.contains(&new_card(application, make)));
+                    prop_assert!(list.cards().contains(&new_card(application, make)));
                 }
             }
         }

@@ -8,7 +8,7 @@ use crate::test_disk::media_of;
 
 #[test]
 fn the_revocation_list_lists_only_durable_withdrawals() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     assert_eq!(
         harness.service.revoke(CardId(5)),
         WithdrawalOutcome::Withdrawn
@@ -28,7 +28,7 @@ fn the_revocation_list_lists_only_durable_withdrawals() {
     );
     harness.step_disk(NOW);
     let list = harness.service.revocation_list();
-    assert_eq!((list.version, list.cards), (1, vec![CardId(5)]));
+    assert_eq!((list.version, list.cards()), (1, vec![CardId(5)]));
     let tail = &harness.events[harness.events.len() - 2..];
     let revoked = RegistryEvent::CardRevoked {
         resident: ResidentId(5),
@@ -42,7 +42,7 @@ fn the_revocation_list_lists_only_durable_withdrawals() {
 
 #[test]
 fn an_activation_lost_in_a_crash_was_never_told_and_is_decided_again() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     harness.request(NOW, dispatch(1, 0));
     harness.send(NOW, activate_own(1, 0));
     harness.step_disk(NOW); // appended to the cache only
@@ -60,7 +60,7 @@ fn an_activation_lost_in_a_crash_was_never_told_and_is_decided_again() {
 
 #[test]
 fn an_activation_on_the_media_but_not_read_back_survives_untold_and_a_retry_hears_it() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     harness.request(NOW, dispatch(1, 0));
     harness.send(NOW, activate_own(1, 0));
     harness.step_disk(NOW);
@@ -74,7 +74,7 @@ fn an_activation_on_the_media_but_not_read_back_survives_untold_and_a_retry_hear
         CardState::Cancelled
     );
     let list = harness.service.revocation_list();
-    assert_eq!((list.version, list.cards), (1, vec![CardId(1)]));
+    assert_eq!((list.version, list.cards()), (1, vec![CardId(1)]));
     let outcome = activated(harness.request(NOW, activate_own(1, 0)));
     let cancelled = Some(CardId(1));
     assert_eq!(outcome, ActivationOutcome::Activated { cancelled });
@@ -82,7 +82,7 @@ fn an_activation_on_the_media_but_not_read_back_survives_untold_and_a_retry_hear
 
 #[test]
 fn recovery_restores_cards_and_the_list() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     harness.request(NOW, dispatch(1, 0));
     harness.request(NOW, dispatch(1, 1));
     harness.request(NOW, activate_own(1, 1));
@@ -122,7 +122,7 @@ fn recovery_restores_cards_and_the_list() {
 fn recovery_refuses_a_record_it_cannot_use_and_says_which() {
     let lost = Record::Lost { card: CardId(4) };
     let lost = lost.encode();
-    let error = RegistryService::recover(CONFIG, &media_of(&[&lost, &lost])).unwrap_err();
+    let error = RegistryService::recover(config(), &media_of(&[&lost, &lost])).unwrap_err();
     assert_eq!(
         error.to_string(),
         "registry journal record 1 contradicts the records before it: \
@@ -134,7 +134,7 @@ fn recovery_refuses_a_record_it_cannot_use_and_says_which() {
         live_thumbs: BiometricDigest(0),
     };
     let media = media_of(&[&activation.encode()]);
-    let error = RegistryService::recover(CONFIG, &media).unwrap_err();
+    let error = RegistryService::recover(config(), &media).unwrap_err();
     let problem = "an activation names no new card";
     let expected = MalformedRecord::Inconsistent {
         service: "registry",

@@ -10,7 +10,17 @@ test_service!(RegistryService, RegistryConfig, RegistryEvent);
 
 pub(super) type Harness = crate::test_disk::Harness<RegistryService>;
 
-pub(super) const CONFIG: RegistryConfig = RegistryConfig { defect: None };
+/// The registry's revocation-list key in the tests (any scalar below the group order).
+pub(super) fn list_key() -> RevocationListSigningKey {
+    RevocationListSigningKey::from_scalar(&[0x42; 32]).expect("a valid P-256 scalar")
+}
+
+pub(super) fn config() -> RegistryConfig {
+    RegistryConfig {
+        revocation_list_key: list_key(),
+        defect: None,
+    }
+}
 
 pub(super) const NOW: SimTime = SimTime::from_nanos(0);
 

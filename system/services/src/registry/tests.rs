@@ -13,7 +13,7 @@ fn refused(reason: ActivationRefusal) -> ActivationOutcome {
 
 #[test]
 fn a_dispatched_card_is_ready_at_its_centre_and_a_repeat_answers_again() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     let card = new_card(1, 0);
     let reply = harness.request(NOW, dispatch(1, 0));
     assert_eq!(reply, Message::CardDispatchReply { card });
@@ -44,7 +44,7 @@ fn a_dispatched_card_is_ready_at_its_centre_and_a_repeat_answers_again() {
 
 #[test]
 fn lookups_say_where_the_card_is() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     assert_eq!(
         looked_up(harness.request(NOW, lookup(1, 1))),
         CollectionLookupOutcome::NotReady
@@ -73,7 +73,7 @@ fn lookups_say_where_the_card_is() {
 
 #[test]
 fn activation_cancels_the_old_card_in_one_record_and_a_repeat_answers_the_same() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     harness.request(NOW, dispatch(2, 0));
     let (card, old) = (new_card(2, 0), CardId(2));
     assert_eq!(harness.service.active_cards_of(ResidentId(2)), [old]);
@@ -87,7 +87,7 @@ fn activation_cancels_the_old_card_in_one_record_and_a_repeat_answers_the_same()
         CardState::Cancelled
     );
     let list = harness.service.revocation_list();
-    assert_eq!((list.version, list.cards), (1, vec![old]));
+    assert_eq!((list.version, list.cards()), (1, vec![old]));
     let events = harness.events.len();
     // From another centre too: the activation happened, so it is told again.
     let again = activated(harness.request(NOW, activate(2, card, 1)));
@@ -103,7 +103,7 @@ fn activation_cancels_the_old_card_in_one_record_and_a_repeat_answers_the_same()
 
 #[test]
 fn activations_are_refused_for_the_wrong_card_holder_centre_or_state() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     let unknown = refused(ActivationRefusal::UnknownCard);
     assert_eq!(
         activated(harness.request(NOW, activate(3, CardId(3), 1))),
@@ -142,7 +142,7 @@ fn activations_are_refused_for_the_wrong_card_holder_centre_or_state() {
 
 #[test]
 fn a_re_made_card_replaces_a_ready_one_and_never_an_activated_one() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     let (first, second, third) = (new_card(1, 0), new_card(1, 1), new_card(1, 2));
     harness.request(NOW, dispatch(1, 0));
     harness.request(NOW, dispatch(1, 1));
@@ -185,13 +185,13 @@ fn a_re_made_card_replaces_a_ready_one_and_never_an_activated_one() {
     );
     assert_eq!(harness.service.active_cards_of(ResidentId(1)), [second]);
     let list = harness.service.revocation_list();
-    assert_eq!(list.cards, vec![CardId(1), first, third]);
+    assert_eq!(list.cards(), vec![CardId(1), first, third]);
     assert_eq!(list.version, 3);
 }
 
 #[test]
 fn an_older_card_arriving_after_a_newer_one_is_withdrawn_on_arrival() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     harness.request(NOW, dispatch(1, 1));
     harness.request(NOW, dispatch(1, 0));
     let view = harness.service.card(new_card(1, 0)).unwrap();
@@ -202,7 +202,7 @@ fn an_older_card_arriving_after_a_newer_one_is_withdrawn_on_arrival() {
 
 #[test]
 fn a_card_withdrawn_before_collection_is_replaced_by_the_next_dispatch() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     harness.request(NOW, dispatch(1, 1));
     assert_eq!(
         report_lost(&mut harness, 1, new_card(1, 1)),
@@ -219,7 +219,7 @@ fn a_card_withdrawn_before_collection_is_replaced_by_the_next_dispatch() {
 
 #[test]
 fn a_lost_card_is_revoked_and_its_replacement_never_makes_two_active_cards() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     assert_eq!(
         report_lost(&mut harness, 1, CardId(1)),
         WithdrawalOutcome::Withdrawn
@@ -231,6 +231,13 @@ fn a_lost_card_is_revoked_and_its_replacement_never_makes_two_active_cards() {
     assert_eq!(
         report_lost(&mut harness, 1, new_card(1, 0)),
         WithdrawalOutcome::Withdrawn
+    );
+    // A lost card never comes back: its activation is refused, so a found card and its
+    // replacement can never both be active.
+    let withdrawn = refused(ActivationRefusal::Withdrawn);
+    assert_eq!(
+        activated(harness.request(NOW, activate_own(1, 0))),
+        withdrawn
     );
     // The replacement comes from another application of the same resident.
     let mut replacement = order(1);
@@ -253,14 +260,19 @@ fn a_lost_card_is_revoked_and_its_replacement_never_makes_two_active_cards() {
     assert_eq!(lost.count(), 2);
     let list = harness.service.revocation_list();
     assert_eq!(
-        (list.version, list.cards),
+        (list.version, list.cards()),
         (2, vec![CardId(1), new_card(1, 0)])
     );
+    assert_eq!(list.state_of(new_card(1, 0)), Some(CardState::Lost));
+    // The replacement's holder asking again changes nothing: still one active card.
+    let again = activated(harness.request(NOW, activate(1, card, 1)));
+    assert_eq!(again, ActivationOutcome::Activated { cancelled: None });
+    assert_eq!(harness.service.active_cards_of(ResidentId(1)), [card]);
 }
 
 #[test]
 fn lost_reports_are_refused_for_unknown_cards_and_other_holders_and_repeat_harmlessly() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     assert_eq!(
         report_lost(&mut harness, 1, new_card(1, 0)),
         WithdrawalOutcome::UnknownCard
@@ -282,7 +294,7 @@ fn lost_reports_are_refused_for_unknown_cards_and_other_holders_and_repeat_harml
 
 #[test]
 fn no_reply_leaves_before_its_record_is_durable() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     // The dispatch's batch goes out at once; the lookup, decided on it, waits for it; the
     // activation's record waits for the next batch, and its reply for that batch.
     harness.send(NOW, dispatch(1, 0));
@@ -305,7 +317,7 @@ fn no_reply_leaves_before_its_record_is_durable() {
 
 #[test]
 fn two_kiosks_activating_one_card_at_once_both_hear_the_same_activation() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     harness.request(NOW, dispatch(1, 0));
     harness.send(NOW, activate_own(1, 0));
     let from = Address(8);
@@ -332,7 +344,7 @@ fn two_kiosks_activating_one_card_at_once_both_hear_the_same_activation() {
 
 #[test]
 fn a_dispatch_the_registry_cannot_take_gets_no_reply() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     let first_generation = CardDispatch {
         card: CardId(9),
         order: order(1),
@@ -369,7 +381,7 @@ fn a_dispatch_the_registry_cannot_take_gets_no_reply() {
 
 #[test]
 fn messages_for_other_services_are_ignored() {
-    let mut harness = Harness::new(CONFIG);
+    let mut harness = Harness::new(config());
     let reference = EFormReference(0);
     harness.send(NOW, Message::EFormLookupRequest { reference });
     harness.send(NOW, Message::CardDispatchReply { card: CardId(1) });

@@ -8,9 +8,12 @@
 //! and chip-authentication keys) comes from the [`Stream`] handed in.
 //!
 //! The procedure: PACE with the CAN (or BAC with the MRZ key material); DG1, DG14 and the SOD
-//! (and DG2 when asked); passive authentication up to the trusted CSCAs; the revocation list;
-//! chip authentication; and, with terminal credentials, terminal authentication and DG3. It
-//! ends in one [`CardVerdict`]: the first failed check decides, in that order.
+//! (and DG2 when asked); passive authentication up to the trusted CSCAs (a Document Signer
+//! certificate in [`CardReadConfig::verified_document_signers`] is not verified again, the
+//! SOD's signature always is); the revocation list; chip authentication; and, with terminal
+//! credentials, terminal authentication and DG3, checked against the hashes of the SOD
+//! verified before. It ends in one [`CardVerdict`]: the first failed check decides, in that
+//! order.
 //!
 //! Retries: a transmission failure (field lost, collision, worn contacts) restarts the read
 //! from activation, up to [`CardReadConfig::attempts_max`] attempts; then the verdict is
@@ -39,8 +42,9 @@ pub use verdict::{CardReadReport, CardVerdict, HolderRecord};
 
 use hkic_base::Stream;
 use hkic_protocol::cvc::{CvCertificate, SigningKey};
-use hkic_protocol::pa::Certificate;
+use hkic_protocol::pa::{Certificate, VerifiedDocumentSigners};
 use procedure::{Procedure, Step};
+use std::sync::Arc;
 
 /// The credentials of a terminal allowed to read DG3: its CV certificate chain (document
 /// verifier, then terminal) and the terminal's private key.
@@ -55,6 +59,9 @@ pub struct TerminalCredentials {
 pub struct CardReadConfig {
     pub access_key: CardAccessKey,
     pub trusted_cscas: Vec<Certificate>,
+    /// Document Signer certificates this reader has already verified against its trusted
+    /// CSCAs (shared by every read of the reader; empty: verify each at every read).
+    pub verified_document_signers: Arc<VerifiedDocumentSigners>,
     pub revocation_list: Option<RevocationList>,
     pub terminal: Option<TerminalCredentials>,
     /// Read DG2 (the facial image) too.
@@ -71,12 +78,14 @@ impl CardReadConfig {
     pub const DEFAULT_CHUNK_LENGTH: u32 = 223;
     pub const DEFAULT_ATTEMPTS_MAX: u8 = 3;
 
-    /// A read with `access_key` trusting `trusted_cscas`: no revocation list, no terminal
-    /// authentication, no facial image, default chunks and attempts.
+    /// A read with `access_key` trusting `trusted_cscas`: no verified Document Signers, no
+    /// revocation list, no terminal authentication, no facial image, default chunks and
+    /// attempts.
     pub fn new(access_key: CardAccessKey, trusted_cscas: Vec<Certificate>) -> CardReadConfig {
         CardReadConfig {
             access_key,
             trusted_cscas,
+            verified_document_signers: Arc::default(),
             revocation_list: None,
             terminal: None,
             read_facial_image: false,

@@ -16,7 +16,9 @@ use hkic_protocol::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use hkic_protocol::ca::ChipAuthenticationTerminal;
 use hkic_protocol::curve::Point;
 use hkic_protocol::lds::{self, APPLICATION_IDENTIFIER, ElementaryFile};
-use hkic_protocol::pa::{Certificate, PassiveAuthenticationVerdict, verify_sod};
+use hkic_protocol::pa::{
+    Certificate, PassiveAuthenticationVerdict, check_data_groups_of_verified_sod, verify_sod_with,
+};
 use hkic_protocol::sm::{SecureMessaging, SecureMessagingError};
 use hkic_protocol::ta::TerminalAuthenticationTerminal;
 use std::collections::{BTreeMap, VecDeque};
@@ -216,7 +218,7 @@ impl Procedure {
                 remaining,
                 authenticating,
             } => self.continue_terminal_authentication(terminal, remaining, authenticating, opened),
-            Phase::ReadingDg3(read) => self.continue_dg3(config, read, opened),
+            Phase::ReadingDg3(read) => self.continue_dg3(read, opened),
             Phase::Access(_) | Phase::ConfirmingChipAuthentication | Phase::Done => {
                 unreadable("a response arrived after the read ended")
             }
@@ -300,7 +302,8 @@ impl Procedure {
             .iter()
             .filter_map(|(file, content)| Some((file.data_group_number()?, content.as_slice())))
             .collect();
-        match verify_sod(sod, &data_groups, &config.trusted_cscas) {
+        let verified = &config.verified_document_signers;
+        match verify_sod_with(sod, &data_groups, &config.trusted_cscas, verified) {
             PassiveAuthenticationVerdict::Valid { document_signer } => {
                 self.record_holder(Some(&document_signer));
                 Ok(document_signer)
@@ -437,12 +440,7 @@ impl Procedure {
         }
     }
 
-    fn continue_dg3(
-        &mut self,
-        config: &CardReadConfig,
-        mut read: FileRead,
-        response: ResponseApdu,
-    ) -> Step {
+    fn continue_dg3(&mut self, mut read: FileRead, response: ResponseApdu) -> Step {
         let status = response.status;
         if read.is_empty()
             && !matches!(
@@ -465,9 +463,12 @@ impl Procedure {
             .get(&ElementaryFile::Sod)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        let verdict = verify_sod(sod, &[(3, &read.content)], &config.trusted_cscas);
-        if let Some(verdict) = verdict_of(verdict) {
-            return Step::Finish(verdict);
+        // Passive authentication verified this SOD before chip authentication: DG3 is
+        // checked against its hashes.
+        if let Err(failed) = check_data_groups_of_verified_sod(sod, &[(3, &read.content)]) {
+            return Step::Finish(
+                verdict_of(failed).unwrap_or(CardVerdict::Altered { data_group: None }),
+            );
         }
         let templates = lds::decode_dg3(&read.content).ok();
         if let Some(holder) = self.collected.holder.as_mut() {

@@ -13,7 +13,7 @@ pub use doubles::{BookingHost, Collectable, CollectionDouble, RegistrationDouble
 pub use driver::{Run, Terminal};
 
 use hkic_base::{SimDuration, SimTime, TimeOfDay};
-use hkic_services::booking::{BookingConfig, CentreTimetable};
+use hkic_services::booking::{BookingConfig, CallUpGroup, CallUpSchedule, CentreTimetable};
 use hkic_services::io::Address;
 use hkic_services::rpc::RetryPolicy;
 
@@ -49,6 +49,18 @@ pub fn booking_config() -> BookingConfig {
         first_day: date("2019-01-21"),
         last_day: date("2019-02-28"),
         horizon_working_days: 24,
+        // The tests' residents give 1985 as their year of birth: called up, booking open.
+        call_up: CallUpSchedule::new(
+            vec![CallUpGroup {
+                born_from: 1985,
+                born_until: 1986,
+                window_from: date("2019-01-21"),
+                window_until: date("2019-02-28"),
+                booking_opens: "2019-01-01T08:00".parse().unwrap(),
+            }],
+            true,
+        )
+        .unwrap(),
         check_in_early: SimDuration::from_minutes(30),
         check_in_late: SimDuration::from_minutes(15),
     }

@@ -11,10 +11,12 @@
 //! - `ScanEFormQr`, `PrintForm`, `TakePhoto`: the scanner, printer and camera emulators.
 //! - The personalisation line ([`new_card`]): a new-generation chip personalised for the
 //!   order's resident (identity, portrait, DG3 from their thumbs captured at registration, the
-//!   chip's own key pair, the SOD signed by the run's Document Signer), an occasional power
-//!   cut leaving it blank, then read back by the real reader procedure with passive
-//!   authentication up to the run's CSCA ([`issuer`]); the time is the chip's writes (the
-//!   commands on the line's link and the EEPROM page programs) plus the read-back's link time.
+//!   chip's own key pair, the SOD signed by the run's Document Signer in service on the
+//!   card's date of issue), an occasional power cut leaving it blank, then read back by the
+//!   real reader procedure with passive authentication up to the run's CSCA ([`issuer`]); the
+//!   time is the chip's writes (the commands on the line's link and the EEPROM page programs)
+//!   plus the read-back's link time. A card it issues is kept until the world takes it for
+//!   the checkers (`take_issued_card`).
 //! - The collection kiosks ([`collection`]): the slip's QR code through the scanner, the card
 //!   store and dispenser emulators, the card made again as the line made it and read with
 //!   PACE, passive, chip and terminal authentication and DG3, the live thumbs verified against
@@ -48,6 +50,7 @@ mod stations;
 mod tests;
 mod thumbs;
 
+pub use issuer::revocation_list_key;
 pub use models::{FullDeviceModels, FullDevicesError};
 pub use new_card::Applicants;
 
@@ -56,6 +59,7 @@ use hkic_biometrics::{Scratch, Verifier};
 use hkic_devices::biometric::FingerprintReader;
 use hkic_kernel::Streams;
 use hkic_protocol::first_generation::IssuerMasterKey;
+use hkic_protocol::pa::Certificate;
 use hkic_services::messages::{CardId, CardOrder, PersonalisationOutcome};
 use hkic_terminals::collection_kiosk::{CollectionKioskDevice, CollectionKioskOutcome};
 use hkic_terminals::devices::{DeviceFault, DeviceKind};
@@ -64,7 +68,7 @@ use hkic_terminals::registration_kiosk::{RegistrationKioskDevice, RegistrationKi
 use rand::RngExt;
 
 use super::timing::StationCounts;
-use super::{Answer, DeviceModel, Station, Subject};
+use super::{Answer, DeviceModel, IssuedCard, Station, Subject};
 use crate::labels;
 use issuer::Trust;
 use stations::{CollectionDevices, CounterDevices, KioskDevices};
@@ -83,6 +87,8 @@ pub struct FullDevices {
     trust: Trust,
     applicants: Applicants,
     officers: Box<dyn DeviceModel>,
+    /// The card the line issued last, until the world takes it for the checkers.
+    issued: Option<IssuedCard>,
 }
 
 impl std::fmt::Debug for FullDevices {
@@ -115,7 +121,9 @@ fn station<T>(stations: &mut [T], number: u16) -> &mut T {
 
 impl FullDevices {
     /// The emulators with their default models (valid, so this cannot fail), for the
-    /// stations counted and the residents of `applicants`.
+    /// stations counted and the residents of `applicants`. (The world sets the scenario's
+    /// Document Signer schedule through [`FullDevices::with_models`].)
+    #[cfg(test)]
     pub fn new(
         seed: u64,
         registration_kiosks: u16,
@@ -155,7 +163,8 @@ impl FullDevices {
         let collection = (0..stations.collection_kiosks)
             .map(|number| CollectionDevices::new(&models, &streams, number))
             .collect::<Result<_, _>>()?;
-        let trust = Trust::new(&streams);
+        let dates_of_issue = applicants.0.iter().map(|applicant| applicant.date_of_issue);
+        let trust = Trust::new(&streams, models.new_cards.document_signers, dates_of_issue);
         let mut key = streams.stream(labels::issuer_master_key());
         let mut master = [0u8; 16];
         master[..8].copy_from_slice(&key.random::<u64>().to_le_bytes());
@@ -173,6 +182,7 @@ impl FullDevices {
             trust,
             applicants,
             officers,
+            issued: None,
         })
     }
 
@@ -336,5 +346,13 @@ impl DeviceModel for FullDevices {
             Some(duration) => duration,
             None => self.officers.repair(now, station, device, fault),
         }
+    }
+
+    fn take_issued_card(&mut self) -> Option<IssuedCard> {
+        self.issued.take()
+    }
+
+    fn trust_anchor(&self) -> Option<Certificate> {
+        Some(self.trust.csca_certificate().clone())
     }
 }

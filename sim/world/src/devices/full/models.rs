@@ -8,12 +8,13 @@
 //! documented on each field of the defaults.
 
 use hkic_base::{DurationDist, SimDuration};
-use hkic_chip::{ContactlessBitRate, Link};
+use hkic_chip::{ContactlessBitRate, Link, SodSigning};
 use hkic_devices::biometric::{ReaderError, ReaderModel};
 use hkic_devices::kiosk::{
     CameraModel, CardStoreModel, DispenserModel, FaultModel, ParameterError, ParameterProblem,
     PrinterModel, ScannerModel,
 };
+use hkic_services::production::DocumentSignerSchedule;
 
 /// How first-generation cards have aged (issued 2003 to 2018, carried for years).
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +77,12 @@ pub struct NewCardModel {
     /// Bytes of the portrait in DG2. Assumption: 12,000, a compressed ICAO portrait (as
     /// `hkic-sim card serve` makes).
     pub facial_image_length: usize,
+    /// Which Document Signer signs each card, by its date of issue: the scenario's
+    /// `production.document_signer_rollover` (default every 91 days, ICAO 9303-12).
+    pub document_signers: DocumentSignerSchedule,
+    /// When the line signs the SOD: after every data group is built. The other setting is a
+    /// line defect only the planted bug `sod-before-dg3` sets.
+    pub sod_signing: SodSigning,
 }
 
 impl Default for NewCardModel {
@@ -86,6 +93,8 @@ impl Default for NewCardModel {
             line_link: Link::contact(115_200),
             kiosk_link: Link::contactless(ContactlessBitRate::Kbps424),
             facial_image_length: 12_000,
+            document_signers: DocumentSignerSchedule::default(),
+            sod_signing: SodSigning::AfterEveryDataGroup,
         }
     }
 }

@@ -14,7 +14,7 @@
 //!   their age on the date of issue, from the resident's enrolment stream, so a card re-made
 //!   for the same application carries the same templates;
 //! - the chip's key pair and later nonces from the card's chip stream, the SOD from the
-//!   Document Signer (deterministic ECDSA);
+//!   Document Signer in service on the date of issue (deterministic ECDSA);
 //! - whether the power fails during personalisation, and at which page program, from the
 //!   card's personalisation stream (the card then boots blank: `hkic_chip::memory`).
 //!
@@ -26,7 +26,7 @@ use hkic_base::{Date, SimDuration, bernoulli, seed_stream};
 use hkic_chip::personalise::WRITE_CHUNK_LENGTH;
 use hkic_chip::{
     CardFiles, HolderData, NewGenerationChip, PersonalisationError, PersonaliseError,
-    ProcessingTimes, personalise_chip,
+    ProcessingTimes, SodSigning, personalise_chip_signing,
 };
 use hkic_devices::biometric::FingerprintReader;
 use hkic_kernel::Streams;
@@ -41,6 +41,7 @@ use super::models::NewCardModel;
 use super::{FullDevices, old_card, thumbs};
 use crate::card_session::read_card;
 use crate::devices::Answer;
+use crate::devices::IssuedCard;
 use crate::labels;
 use crate::population::{self, Sex};
 use crate::residents::Resident;
@@ -112,9 +113,11 @@ pub fn make(
     applicant: Applicant,
 ) -> MadeCard {
     let holder = holder(streams, reader, model, resident, applicant);
-    let blank = NewGenerationChip::blank(streams.stream(labels::card_chip(card.0)));
+    let mut blank = NewGenerationChip::blank(streams.stream(labels::card_chip(card.0)));
+    blank.share_verified_certificates(trust.verified_cv_certificates().clone());
     let mut chip = blank.clone();
-    let files = personalise_chip(&mut chip, &holder, trust.issuer())
+    let issuer = trust.issuer_on(applicant.date_of_issue);
+    let files = personalise_chip_signing(&mut chip, &holder, issuer, model.sod_signing)
         .expect("a resident's data fits a card");
     let page_programs = chip.persistent_memory().writes();
     let mut made = MadeCard {
@@ -127,7 +130,7 @@ pub fn make(
     if let Some(write) = power_cut(streams, model, card, page_programs) {
         made.chip = blank;
         made.chip.cut_power_at_write(write);
-        let cut = personalise_chip(&mut made.chip, &made.holder, trust.issuer());
+        let cut = personalise_chip_signing(&mut made.chip, &made.holder, issuer, model.sod_signing);
         assert!(
             matches!(
                 cut,
@@ -233,15 +236,17 @@ pub fn writing_time(made: &MadeCard, model: &NewCardModel) -> SimDuration {
 
 /// Whether the line's read-back found the card it wrote: genuine, and DG1, DG2 and DG3 as
 /// written.
-pub fn read_back_matches(report: &CardReadReport, made: &MadeCard) -> bool {
+pub fn read_back_matches(report: &CardReadReport, made: &MadeCard, signing: SodSigning) -> bool {
     let Some(holder) = report.holder.as_ref() else {
         return false;
     };
     let written = &made.holder;
+    let dg3_as_written = signing == SodSigning::BeforeDg3
+        || holder.thumb_templates.as_deref() == Some(&written.thumb_templates[..]);
     report.verdict.is_genuine()
         && holder.personal_data == made.files.personal_data
         && holder.facial_image.as_deref() == Some(&written.facial_image[..])
-        && holder.thumb_templates.as_deref() == Some(&written.thumb_templates[..])
+        && dg3_as_written
 }
 
 impl FullDevices {
@@ -272,15 +277,26 @@ impl FullDevices {
         let model = &self.models.new_cards;
         let writing = writing_time(&made, model);
         let mut stream = self.streams.stream(labels::card_read_back(card.0));
-        let config = self.trust.full_read(&made.holder.card_access_number, true);
+        let mut config = self.trust.full_read(&made.holder.card_access_number, true);
+        let signing = model.sod_signing;
+        if signing == SodSigning::BeforeDg3 {
+            // The defective line reads the card back before it writes DG3, so it reads and
+            // checks no DG3 at all (the planted bug `sod-before-dg3`).
+            config.terminal = None;
+        }
         let reader = CardReader::new(config, seed_stream(stream.random()));
         let session = read_card(reader, &mut made.chip, &model.line_link)
             .expect("the reader procedure finishes");
-        let outcome = if read_back_matches(&session.report, &made) {
+        let outcome = if read_back_matches(&session.report, &made, signing) {
             PersonalisationOutcome::Verified
         } else {
             PersonalisationOutcome::Failed
         };
+        let issued = IssuedCard {
+            card,
+            files: made.files,
+        };
+        self.issued = (outcome == PersonalisationOutcome::Verified).then_some(issued);
         let after = writing + session.duration;
         Answer { after, outcome }
     }
