@@ -5,7 +5,7 @@
 mod common;
 
 use hkic_reports::{Report, Status};
-use hkic_world::scenario::{load_fault_profile, load_scenario};
+use hkic_world::scenario::{Fidelity, load_fault_profile, load_scenario};
 use hkic_world::{PlantedBug, run};
 
 fn fortnight_with(bug: PlantedBug, seed: u64, faults: &str) -> Report {
@@ -13,6 +13,8 @@ fn fortnight_with(bug: PlantedBug, seed: u64, faults: &str) -> Report {
     request.scenario = load_scenario(Some("centre-fortnight"), &[]).expect("embedded");
     request.profile = load_fault_profile(faults).expect("profile");
     request.plant = Some(bug);
+    // The defects are in the services' and kiosks' logic, the same at both fidelities.
+    request.fidelity = Some(Fidelity::Timing);
     run(&request, None).expect("valid").report
 }
 

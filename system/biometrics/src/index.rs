@@ -1,47 +1,73 @@
 //! The 1:N duplicate search of registration: is this person already enrolled under another
 //! identity?
 //!
-//! An inverted index per thumb maps each triangle key ([`triangle`]) to the enrolled
-//! residents whose thumb has such a triangle (postings of 32 bits: the resident's position
-//! in 24 bits, the triangle's orientation in 8). A search looks up every triangle of the
-//! new thumbs (with the side-length probes), counts per resident the hits whose orientation
-//! differs from the probe's by no more than a finger turns on a platen, takes the residents
-//! with the most hits and re-scores them with the 1:1 matcher on both thumbs; those at or
+//! Features are minutia pairs ([`pairs`]): invariant to where the finger lay, and robust to
+//! the minutiae a capture misses or invents. Two tables of them ([`tables`]): the main one
+//! over every enrolled resident, quantised for normal captures, and a low one over the
+//! residents enrolled with poor captures, quantised coarsely. A search looks up every pair
+//! of the new thumbs in the main table (and, for a poor capture, in the low table too),
+//! reads the runs of keys they reach from the shortest up within a budget of postings per
+//! resident, counts a hit when the rotation (and, in the low table, the translation) it
+//! implies is plausible, and scores each resident by how far its hits exceed what chance
+//! gives a resident with as many pairs ([`reading`]). The best of the main table, and the
+//! best of the low table after a cheap look at the alignment their hits imply
+//! ([`aligned`]), are re-scored by the 1:1 matcher on both thumbs ([`search`]); those at or
 //! above the duplicate threshold are the candidates an officer examines. Only postings
 //! under the probe's keys are read, never the whole gallery.
+//!
+//! Why a second table: a poor capture keeps about two thirds of a finger's minutiae, with
+//! twice the jitter, so two captures share under half of their pairs and those disagree
+//! more; windows wide enough for them over the whole population would read most of it.
+//! Skin that images badly does so at every capture, so a poor probe's earlier enrolment is
+//! among the poor enrolments (the reader's quality score tells them apart), a tenth of the
+//! population, which can afford wide windows. A poor probe still searches the main table.
 //!
 //! Inputs: enrolments through an [`IndexBuilder`], then searches. Outputs: candidates,
 //! best first. The index is static once built (a service rebuilds it from its enrolment
 //! journal); it holds the enrolled templates compactly for re-scoring. Invariants: a search
 //! is a pure function of the index and the probe (ties between residents break by
-//! enrolment order), and a built index holds every enrolled thumb exactly once.
+//! enrolment order), and a built index holds every enrolled thumb exactly once per table.
 
+mod aligned;
 mod gallery;
+mod hull;
+pub mod pairs;
 mod postings;
-pub mod triangle;
+mod reading;
+mod search;
+pub mod tables;
 
 use crate::matcher::{Matcher, Scratch};
-use crate::template::Template;
 use crate::verification::{OPERATING_THRESHOLD, Verifier};
 use gallery::Gallery;
 use hkic_protocol::template::FingerView;
-use postings::{PostingTable, TriangleScratch, bucket_of};
-use triangle::TriangleConfig;
+use pairs::{PairConfig, Quantisation, Reach};
+use reading::{AlignmentSums, ReadScratch};
+pub use tables::TableConfig;
+use tables::{LowPosting, MainPosting, Table};
 
-/// At most this many residents (positions fit 24 bits of a posting).
+/// At most this many residents (positions fit 24 bits of a main posting).
 pub const RESIDENTS_MAX: usize = 1 << 24;
 
 /// Parameters of the index and the search.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexConfig {
-    pub triangles: TriangleConfig,
-    /// A hit counts when the two triangles' orientations differ by at most this, 256ths of
-    /// a turn (45 degrees: two placements within 15 degrees each, and noise).
-    pub rotation_window: u8,
-    /// Buckets of each inverted index: 2 to this power.
-    pub bucket_bits: u8,
-    /// Residents with the most hits that the matcher re-scores.
+    /// The main table, over every resident.
+    pub main: TableConfig,
+    /// The low table, over residents enrolled with poor captures.
+    pub low: TableConfig,
+    /// An enrolment joins the low table, and a probe also searches it, when the mean
+    /// quality score of its captured thumbs is below this.
+    pub low_quality_below: u8,
+    /// Residents with the best main-table scores that the matcher re-scores.
     pub candidates: usize,
+    /// Members with the best low-table scores whose thumbs are scored at the alignment
+    /// their hits imply (poor probes; see [`aligned`]).
+    pub low_aligned: usize,
+    /// Looks at each alignment, each refining it.
+    pub low_looks: usize,
+    /// Of those, the best by that score that the matcher re-scores in full.
+    pub low_candidates: usize,
     /// Re-scored residents at or above this fused score are reported.
     pub duplicate_threshold: f32,
 }
@@ -49,24 +75,79 @@ pub struct IndexConfig {
 impl Default for IndexConfig {
     fn default() -> IndexConfig {
         IndexConfig {
-            triangles: TriangleConfig::default(),
-            rotation_window: 32,
-            bucket_bits: 24,
-            candidates: 40,
+            main: TableConfig {
+                pairs: PairConfig {
+                    length_min: 20.0,
+                    length_max: 90.0,
+                },
+                quantisation: Quantisation {
+                    length_bin: 10.0,
+                    direction_bins: 12,
+                    radius_bin: 20.0,
+                    radius_bins: 12,
+                    bearing_bins: 16,
+                    orientation_bins: 16,
+                },
+                reach: Reach {
+                    length: 4.0,
+                    direction: 9.0,
+                    radius: 8.0,
+                    bearing: 7.0,
+                    rotation: 25.0,
+                },
+                translation: f32::INFINITY,
+                reads_per_member: 0.6,
+                reads_min: 20_000,
+            },
+            low: TableConfig {
+                pairs: PairConfig {
+                    length_min: 18.0,
+                    length_max: 90.0,
+                },
+                quantisation: Quantisation {
+                    length_bin: 16.0,
+                    direction_bins: 8,
+                    radius_bin: 40.0,
+                    radius_bins: 6,
+                    bearing_bins: 12,
+                    orientation_bins: 16,
+                },
+                reach: Reach {
+                    length: 4.0,
+                    direction: 18.0,
+                    radius: 20.0,
+                    bearing: 14.0,
+                    rotation: 25.0,
+                },
+                translation: 35.0,
+                reads_per_member: 20.0,
+                reads_min: 20_000,
+            },
+            low_quality_below: 66,
+            candidates: 12,
+            low_aligned: 3000,
+            low_looks: 2,
+            low_candidates: 30,
             duplicate_threshold: OPERATING_THRESHOLD,
         }
     }
 }
 
-/// Why a resident cannot be enrolled.
+/// Why a resident cannot be enrolled or an index built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IndexError {
     #[error("the index holds at most {RESIDENTS_MAX} residents and 4,294,967,295 minutiae")]
     Full,
-    #[error("an inverted index would hold {postings} postings, more than 4,294,967,295")]
+    #[error("a table would hold {postings} postings, more than 4,294,967,294")]
     TooManyPostings { postings: u64 },
-    #[error("bucket bits is {0}, expected 8 to 30")]
-    BadBucketBits(u8),
+    #[error(
+        "a minutia at ({x}, {y}) px lies beyond the 2,047 px the index stores, expected a 500 ppi capture"
+    )]
+    CoordinateTooLarge { x: u16, y: u16 },
+    #[error(
+        "the {table} table's quantisation is unusable: expected positive widths and bin counts, an even orientation bin count and fewer than 2^32 keys"
+    )]
+    BadQuantisation { table: &'static str },
 }
 
 /// A resident the search found, with the fused score of both thumbs.
@@ -75,7 +156,7 @@ pub struct DuplicateCandidate {
     /// The identifier given at enrolment.
     pub resident: u32,
     pub score: f32,
-    /// Index hits (both thumbs, counted up to 255).
+    /// Index hits of both thumbs in the table that shortlisted the resident (up to 255).
     pub hits: u8,
 }
 
@@ -88,8 +169,10 @@ pub struct IndexBuilder {
 
 impl IndexBuilder {
     pub fn new(config: IndexConfig) -> Result<IndexBuilder, IndexError> {
-        if !(8..=30).contains(&config.bucket_bits) {
-            return Err(IndexError::BadBucketBits(config.bucket_bits));
+        for (table, name) in [(&config.main, "main"), (&config.low, "low")] {
+            if !table.quantisation.is_valid(&table.pairs) {
+                return Err(IndexError::BadQuantisation { table: name });
+            }
         }
         Ok(IndexBuilder {
             config,
@@ -104,25 +187,32 @@ impl IndexBuilder {
         resident: u32,
         thumbs: [Option<&FingerView>; 2],
     ) -> Result<(), IndexError> {
-        let adding: usize = thumbs
-            .iter()
-            .flatten()
-            .map(|view| view.minutiae.len())
-            .sum();
-        if self.gallery.len() >= RESIDENTS_MAX || !self.gallery.has_room_for(adding) {
+        if self.gallery.len() >= RESIDENTS_MAX {
             return Err(IndexError::Full);
         }
+        self.gallery.check(thumbs)?;
         self.gallery.push(resident, thumbs);
         Ok(())
     }
 
-    /// The index of everything enrolled: triangles of every thumb counted into buckets,
-    /// then placed (two passes, so that no list of all postings is ever held).
+    /// The index of everything enrolled: each table's pairs counted into keys, then placed
+    /// (two passes, so that no list of all postings is ever held).
     pub fn build(self) -> Result<DuplicateIndex, IndexError> {
-        let thumbs = [0, 1].map(|thumb| PostingTable::build(&self.config, &self.gallery, thumb));
-        let [right, left] = thumbs;
+        let everyone: Vec<u32> = (0..self.gallery.len() as u32).collect();
+        let low_members: Vec<u32> = everyone
+            .iter()
+            .copied()
+            .filter(|&position| {
+                let qualities = [0, 1].map(|thumb| self.gallery.quality(position as usize, thumb));
+                is_low_quality(qualities, self.config.low_quality_below)
+            })
+            .collect();
+        let main = tables::build_table(&self.config.main, &self.gallery, &everyone, false)?;
+        let low = tables::build_table(&self.config.low, &self.gallery, &low_members, true)?;
         Ok(DuplicateIndex {
-            tables: [right?, left?],
+            main,
+            low,
+            low_members,
             gallery: self.gallery,
             verifier: Verifier::new(Matcher::default(), self.config.duplicate_threshold),
             config: self.config,
@@ -130,23 +220,37 @@ impl IndexBuilder {
     }
 }
 
+/// Whether the mean quality score of the captured thumbs is below `below` (never, with
+/// none captured).
+fn is_low_quality(qualities: [Option<u8>; 2], below: u8) -> bool {
+    let captured: Vec<u32> = qualities.iter().flatten().map(|&q| u32::from(q)).collect();
+    !captured.is_empty() && captured.iter().sum::<u32>() < u32::from(below) * captured.len() as u32
+}
+
 /// Reusable buffers of a search.
 #[derive(Debug, Default, Clone)]
 pub struct SearchScratch {
+    /// Hits of member m's thumb t at 2 m + t.
     hits: Vec<u8>,
-    triangles: TriangleScratch,
+    /// The alignment sums of the low table's hits, by the same slots.
+    sums: Vec<AlignmentSums>,
+    points: Vec<crate::template::Point>,
+    reads: ReadScratch,
     matcher: Scratch,
-    best: Vec<(u8, u32)>,
-    probes: Vec<[i8; 3]>,
-    /// Bucket (high bits) and probe orientation (low 8 bits) of every lookup.
-    lookups: Vec<u64>,
+    /// (score, member, hits) of the best members of a table.
+    best: Vec<(f32, u32, u8)>,
+    /// (position, hits) of every resident to re-score.
+    shortlist: Vec<(u32, u8)>,
 }
 
 /// The built index.
 #[derive(Debug, Clone)]
 pub struct DuplicateIndex {
     config: IndexConfig,
-    tables: [PostingTable; 2],
+    main: Table<MainPosting>,
+    low: Table<LowPosting>,
+    /// Gallery positions of the low table's members, in enrolment order.
+    low_members: Vec<u32>,
     gallery: Gallery,
     verifier: Verifier,
 }
@@ -154,14 +258,19 @@ pub struct DuplicateIndex {
 /// Bytes an index occupies, by part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IndexMemory {
-    pub postings: usize,
+    pub main_postings: usize,
+    pub low_postings: usize,
+    /// Key offsets of both tables (fixed by the quantisation, whatever the population).
     pub offsets: usize,
+    /// Pair counts of both tables, the low table's hull centres and member list.
+    pub members: usize,
+    /// The enrolled templates.
     pub gallery: usize,
 }
 
 impl IndexMemory {
     pub fn total(&self) -> usize {
-        self.postings + self.offsets + self.gallery
+        self.main_postings + self.low_postings + self.offsets + self.members + self.gallery
     }
 }
 
@@ -174,137 +283,28 @@ impl DuplicateIndex {
         self.gallery.len() == 0
     }
 
+    /// Residents in the low table.
+    pub fn low_len(&self) -> usize {
+        self.low_members.len()
+    }
+
     /// Memory held by the index's structures (their lengths times their element sizes).
     pub fn memory(&self) -> IndexMemory {
+        let tables = [&self.main.thumbs[0], &self.main.thumbs[1]];
+        let low = [&self.low.thumbs[0], &self.low.thumbs[1]];
         IndexMemory {
-            postings: self
-                .tables
+            main_postings: tables.iter().map(|table| table.posting_bytes()).sum(),
+            low_postings: low.iter().map(|table| table.posting_bytes()).sum(),
+            offsets: tables
                 .iter()
-                .map(|table| table.postings.len() * 4)
-                .sum(),
-            offsets: self
-                .tables
-                .iter()
-                .map(|table| table.offsets.len() * 4)
-                .sum(),
+                .map(|table| table.offset_bytes())
+                .sum::<usize>()
+                + low.iter().map(|table| table.offset_bytes()).sum::<usize>(),
+            members: self.main.pairs.len() * 2
+                + self.low.pairs.len() * 2
+                + self.low.centres.len() * size_of::<[i16; 2]>()
+                + self.low_members.len() * size_of::<u32>(),
             gallery: self.gallery.bytes(),
         }
     }
-
-    /// Enrolled residents whose thumbs match `thumbs` (right, left), best first.
-    pub fn search(
-        &self,
-        thumbs: [Option<&FingerView>; 2],
-        scratch: &mut SearchScratch,
-    ) -> Vec<DuplicateCandidate> {
-        let probes = thumbs.map(|thumb| thumb.map(Template::from_view_500_ppi));
-        scratch.hits.clear();
-        scratch.hits.resize(self.gallery.len(), 0);
-        for (thumb, probe) in probes.iter().enumerate() {
-            if let Some(probe) = probe {
-                self.count_hits(thumb, probe, scratch);
-            }
-        }
-        self.most_hits(scratch);
-        let mut found = Vec::new();
-        for &(hits, position) in &scratch.best {
-            let references = [0, 1].map(|thumb| self.gallery.template(position as usize, thumb));
-            let verification = self.verifier.verify(
-                probes.each_ref().map(Option::as_ref),
-                references.each_ref().map(Option::as_ref),
-                &mut scratch.matcher,
-            );
-            if verification.accepted {
-                let resident = self.gallery.identifiers[position as usize];
-                found.push((
-                    position,
-                    DuplicateCandidate {
-                        resident,
-                        score: verification.score,
-                        hits,
-                    },
-                ));
-            }
-        }
-        found.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then(a.0.cmp(&b.0)));
-        found.into_iter().map(|(_, candidate)| candidate).collect()
-    }
-
-    fn count_hits(&self, thumb: usize, probe: &Template, scratch: &mut SearchScratch) {
-        let triangles = &self.config.triangles;
-        let table = &self.tables[thumb];
-        triangles.triangles(
-            probe,
-            &mut scratch.triangles.corners,
-            &mut scratch.triangles.triangles,
-        );
-        let window = self.config.rotation_window;
-        // Gather every lookup first and visit the buckets in order: a million-resident
-        // table is far bigger than the caches, and ordered visits touch each page once.
-        scratch.lookups.clear();
-        for triangle in &scratch.triangles.triangles {
-            triangles.probes(triangle, &mut scratch.probes);
-            let (first_bin, bins) = TriangleConfig::orientation_bins_within(triangle, window);
-            for &offsets in &scratch.probes {
-                for bin in 0..bins {
-                    if let Some(key) = triangles.key(triangle, offsets, first_bin.wrapping_add(bin))
-                    {
-                        let bucket = bucket_of(key, self.config.bucket_bits) as u64;
-                        scratch
-                            .lookups
-                            .push(bucket << 8 | u64::from(triangle.orientation));
-                    }
-                }
-            }
-        }
-        scratch.lookups.sort_unstable();
-        for &lookup in &scratch.lookups {
-            let bucket = table.bucket((lookup >> 8) as usize);
-            count_bucket(bucket, lookup as u8, window, &mut scratch.hits);
-        }
-    }
-
-    /// The `config.candidates` positions with the most hits (at least one), most first,
-    /// earlier enrolments first among equals.
-    fn most_hits(&self, scratch: &mut SearchScratch) {
-        let wanted = self.config.candidates;
-        scratch.best.clear();
-        if wanted == 0 {
-            return;
-        }
-        let mut floor = 1u8;
-        for (position, &hits) in scratch.hits.iter().enumerate() {
-            if hits < floor {
-                continue;
-            }
-            scratch.best.push((hits, position as u32));
-            if scratch.best.len() >= 2 * wanted {
-                keep_best(&mut scratch.best, wanted);
-                // Later positions lose ties: only more hits than the last kept can enter.
-                floor = scratch
-                    .best
-                    .last()
-                    .map_or(1, |&(hits, _)| hits.saturating_add(1));
-            }
-        }
-        keep_best(&mut scratch.best, wanted);
-    }
-}
-
-/// Counts a hit for every posting in `bucket` whose orientation is within `window` of
-/// `orientation`.
-fn count_bucket(bucket: &[u32], orientation: u8, window: u8, hits: &mut [u8]) {
-    for &posting in bucket {
-        let turn = orientation.wrapping_sub(posting as u8) as i8;
-        if turn.unsigned_abs() <= window {
-            let count = &mut hits[(posting >> 8) as usize];
-            *count = count.saturating_add(1);
-        }
-    }
-}
-
-/// Sorts by hits (most first, then position) and keeps `wanted`.
-fn keep_best(best: &mut Vec<(u8, u32)>, wanted: usize) {
-    best.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    best.truncate(wanted);
 }

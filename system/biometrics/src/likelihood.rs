@@ -101,9 +101,14 @@ impl NoiseModel {
     }
 
     pub fn pair_model(&self, probe: &Template, reference: &Template) -> PairModel {
-        let (probe_position, probe_direction, probe_share) = self.settings(probe.quality());
+        self.pair_model_of(probe.quality(), reference.quality())
+    }
+
+    /// The pair model of two templates with these quality scores.
+    pub fn pair_model_of(&self, probe_quality: u8, reference_quality: u8) -> PairModel {
+        let (probe_position, probe_direction, probe_share) = self.settings(probe_quality);
         let (reference_position, reference_direction, reference_share) =
-            self.settings(reference.quality());
+            self.settings(reference_quality);
         let position_sigma = (probe_position.powi(2)
             + reference_position.powi(2)
             + self.position_sigma_floor.powi(2))
@@ -158,10 +163,15 @@ impl PairModel {
 /// `probe` moved by `transform` into `moved` (directions are not wrapped: only their
 /// cosines and sines are read).
 pub fn move_probe(probe: &Template, transform: &Transform, moved: &mut Vec<Point>) {
+    move_points(probe.minutiae(), transform, moved);
+}
+
+/// `points` moved by `transform` into `moved`, as [`move_probe`] does.
+pub fn move_points(points: &[Point], transform: &Transform, moved: &mut Vec<Point>) {
     let (sin, cos) = transform.rotation.sin_cos();
     let units = (transform.rotation * 256.0 / std::f32::consts::TAU).round() as i32;
     moved.clear();
-    moved.extend(probe.minutiae().iter().map(|p| Point {
+    moved.extend(points.iter().map(|p| Point {
         x: cos * p.x - sin * p.y + transform.translation_x,
         y: sin * p.x + cos * p.y + transform.translation_y,
         direction: p.direction + transform.rotation,
@@ -193,17 +203,36 @@ pub fn assess(
     model: &PairModel,
     backward: &mut Vec<f32>,
 ) -> Assessment {
+    assess_points(
+        probe.minutiae(),
+        probe.area(),
+        moved,
+        reference,
+        model,
+        backward,
+    )
+}
+
+/// [`assess`] for a probe given as its points (before the move) and its pad area.
+pub fn assess_points(
+    probe: &[Point],
+    probe_area: f32,
+    moved: &[Point],
+    reference: &Template,
+    model: &PairModel,
+    backward: &mut Vec<f32>,
+) -> Assessment {
     let reach = model.reach();
     let normaliser =
         model.direction_peak / (2.0 * PI * model.position_sigma * model.position_sigma);
     let forward_scale = reference.area() / reference.len().max(1) as f32 * normaliser;
-    let backward_scale = probe.area() / moved.len().max(1) as f32 * normaliser;
+    let backward_scale = probe_area / moved.len().max(1) as f32 * normaliser;
     let q = model.correspondence;
     backward.clear();
     backward.resize(reference.len(), 0.0);
     let mut fit = FitSums::default();
     let (mut forward, mut counterparts) = (0.0f32, 0);
-    for (original, a) in probe.minutiae().iter().zip(moved) {
+    for (original, a) in probe.iter().zip(moved) {
         let range = reference.x_range(a.x, reach);
         let start = range.start;
         let (mut sum, mut strongest, mut target) = (0.0f32, 0.0f32, (0.0f32, 0.0f32));

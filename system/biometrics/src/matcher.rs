@@ -16,7 +16,9 @@
 
 use crate::alignment::{AlignmentConfig, AlignmentScratch, Candidate, candidate_alignments};
 use crate::geometry::Transform;
-use crate::likelihood::{Assessment, NoiseModel, PairModel, assess, move_probe};
+use crate::likelihood::{
+    Assessment, NoiseModel, PairModel, assess, assess_points, move_points, move_probe,
+};
 use crate::template::{Point, Template};
 
 /// Parameters of the matcher.
@@ -145,6 +147,49 @@ impl Matcher {
         {
             let assessment = self.look(probe, reference, &transform, &model, scratch);
             best.absorb(&assessment, votes);
+        }
+        best
+    }
+
+    /// The score of a probe given as centred points (with its pad area and quality
+    /// score) on `reference`, from a known rough alignment of the probe onto the reference
+    /// (the 1:N index gives one): the alignment is looked at up to `looks` times, each look
+    /// refining it, without the Hough search, and the best look counts. Two looks cost
+    /// about a tenth of [`Matcher::compare`], and score as well when the alignment is
+    /// within the pair model's reach.
+    #[allow(clippy::too_many_arguments)]
+    pub fn compare_points_from(
+        &self,
+        probe: &[Point],
+        probe_area: f32,
+        probe_quality: u8,
+        reference: &Template,
+        initial: &Transform,
+        looks: usize,
+        scratch: &mut Scratch,
+    ) -> f32 {
+        let model = self
+            .config
+            .noise
+            .pair_model_of(probe_quality, reference.quality());
+        let mut best =
+            0.5 * (probe.len() + reference.len()) as f32 * (1.0 - model.correspondence).ln();
+        let mut transform = *initial;
+        for _ in 0..looks {
+            move_points(probe, &transform, &mut scratch.moved);
+            let assessment = assess_points(
+                probe,
+                probe_area,
+                &scratch.moved,
+                reference,
+                &model,
+                &mut scratch.backward,
+            );
+            best = best.max(assessment.likelihood);
+            match assessment.refined {
+                Some(refined) => transform = refined,
+                None => break,
+            }
         }
         best
     }

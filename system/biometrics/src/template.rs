@@ -276,7 +276,8 @@ impl Template {
     }
 }
 
-fn pad_area(centred: &[Point]) -> f32 {
+/// The area the centred points spread over, as [`Template::area`] gives it.
+pub(crate) fn pad_area(centred: &[Point]) -> f32 {
     if centred.is_empty() {
         return AREA_MIN;
     }

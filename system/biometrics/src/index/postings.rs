@@ -1,87 +1,98 @@
-//! One thumb's inverted index: triangle keys hashed to buckets, each bucket a run of
-//! postings in one array.
+//! One thumb's inverted index: each key a run of postings in one array, in key order, so
+//! that a run of neighbouring keys is one contiguous read.
 
-use super::IndexConfig;
 use super::IndexError;
-use super::gallery::Gallery;
-use super::triangle::{Triangle, TriangleConfig};
 
-/// One thumb's inverted index: bucket b holds `postings[offsets[b]..offsets[b + 1]]`.
+/// Postings of key k are `postings[offsets[k]..offsets[k + 1]]`.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct PostingTable {
-    pub(super) offsets: Vec<u32>,
-    pub(super) postings: Vec<u32>,
+pub(super) struct PostingTable<P> {
+    offsets: Vec<u32>,
+    postings: Vec<P>,
 }
 
-impl PostingTable {
+impl<P: Copy + Default> PostingTable<P> {
+    /// Builds a table of `keys` keys from every (key, posting) that `visit` hands to its
+    /// callback. `visit` is called twice (count, then place) and must hand over the same
+    /// postings in the same order both times, so that no list of all postings is ever held
+    /// besides the table itself; within a key, postings keep that order.
     pub(super) fn build(
-        config: &IndexConfig,
-        gallery: &Gallery,
-        thumb: usize,
-    ) -> Result<PostingTable, IndexError> {
-        let buckets = 1usize << config.bucket_bits;
-        let mut counts = vec![0u32; buckets + 1];
-        let mut scratch = TriangleScratch::default();
-        for_each_posting(config, gallery, thumb, &mut scratch, |bucket, _| {
-            counts[bucket] += 1
+        keys: u32,
+        mut visit: impl FnMut(&mut dyn FnMut(u32, P)),
+    ) -> Result<PostingTable<P>, IndexError> {
+        let mut counts = vec![0u32; keys as usize + 1];
+        let mut total = 0u64;
+        visit(&mut |key, _| {
+            counts[key as usize] = counts[key as usize].saturating_add(1);
+            total += 1;
         });
-        let total: u64 = counts.iter().map(|&count| u64::from(count)).sum();
-        if total > u64::from(u32::MAX) {
+        if total >= u64::from(u32::MAX) {
             return Err(IndexError::TooManyPostings { postings: total });
         }
-        let mut offsets = Vec::with_capacity(buckets + 1);
+        let mut offsets = Vec::with_capacity(keys as usize + 1);
         let mut running = 0u32;
         for count in &counts {
             offsets.push(running);
             running += count;
         }
-        let mut postings = vec![0u32; total as usize];
+        drop(counts);
+        let mut postings = vec![P::default(); total as usize];
         let mut next = offsets.clone();
-        for_each_posting(config, gallery, thumb, &mut scratch, |bucket, posting| {
-            postings[next[bucket] as usize] = posting;
-            next[bucket] += 1;
+        visit(&mut |key, posting| {
+            postings[next[key as usize] as usize] = posting;
+            next[key as usize] += 1;
         });
+        assert!(
+            next[..keys as usize] == offsets[1..],
+            "both visits hand over the same postings"
+        );
         Ok(PostingTable { offsets, postings })
     }
 
-    pub(super) fn bucket(&self, bucket: usize) -> &[u32] {
-        &self.postings[self.offsets[bucket] as usize..self.offsets[bucket + 1] as usize]
+    /// Where the postings of keys `first..=last` start and end.
+    pub(super) fn range(&self, first: u32, last: u32) -> (u32, u32) {
+        (
+            self.offsets[first as usize],
+            self.offsets[last as usize + 1],
+        )
+    }
+
+    /// `length` postings from `start`.
+    pub(super) fn postings(&self, start: u32, length: u32) -> &[P] {
+        &self.postings[start as usize..(start + length) as usize]
+    }
+
+    pub(super) fn posting_bytes(&self) -> usize {
+        self.postings.len() * size_of::<P>()
+    }
+
+    pub(super) fn offset_bytes(&self) -> usize {
+        self.offsets.len() * size_of::<u32>()
     }
 }
 
-/// Calls `place(bucket, posting)` for every triangle of `thumb` of every enrolled resident,
-/// in enrolment order.
-fn for_each_posting(
-    config: &IndexConfig,
-    gallery: &Gallery,
-    thumb: usize,
-    scratch: &mut TriangleScratch,
-    mut place: impl FnMut(usize, u32),
-) {
-    for position in 0..gallery.len() {
-        let Some(template) = gallery.template(position, thumb) else {
-            continue;
-        };
-        config
-            .triangles
-            .triangles(&template, &mut scratch.corners, &mut scratch.triangles);
-        for triangle in &scratch.triangles {
-            let bin = TriangleConfig::orientation_bin(triangle);
-            if let Some(key) = config.triangles.key(triangle, [0; 3], bin) {
-                let posting = (position as u32) << 8 | u32::from(triangle.orientation);
-                place(bucket_of(key, config.bucket_bits), posting);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(table: &PostingTable<u32>, first: u32, last: u32) -> &[u32] {
+        let (start, end) = table.range(first, last);
+        table.postings(start, end - start)
+    }
+
+    #[test]
+    fn postings_land_under_their_keys_in_visiting_order() {
+        let items = [(2u32, 20u32), (0, 1), (2, 21), (3, 30), (0, 2)];
+        let table = PostingTable::build(4, |place| {
+            for &(key, posting) in &items {
+                place(key, posting);
             }
-        }
+        })
+        .unwrap();
+        assert_eq!(run(&table, 0, 0), &[1, 2]);
+        assert!(run(&table, 1, 1).is_empty());
+        assert_eq!(run(&table, 2, 2), &[20, 21]);
+        assert_eq!(run(&table, 1, 3), &[20, 21, 30]);
+        assert_eq!(table.posting_bytes(), 5 * 4);
+        assert_eq!(table.offset_bytes(), 5 * 4);
     }
-}
-
-/// Fibonacci hashing of a key to `bits` bits.
-pub(super) fn bucket_of(key: u64, bits: u8) -> usize {
-    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - u32::from(bits))) as usize
-}
-
-#[derive(Debug, Default, Clone)]
-pub(super) struct TriangleScratch {
-    pub(super) corners: Vec<[u8; 3]>,
-    pub(super) triangles: Vec<Triangle>,
 }
