@@ -6,9 +6,8 @@ use super::cards::{CardState, first_generation_holder};
 use super::records::{Dispatched, Record};
 use super::{RegistryDefect, RegistryEvent, RegistryService, WithdrawalOutcome};
 use crate::messages::{
-    AcknowledgementReference, ActivationOutcome, ActivationRefusal, BiometricDigest,
-    CardActivation, CardDispatch, CardId, CentreId, CollectionLookupOutcome, Message, ResidentId,
-    RevocationListFetch,
+    AcknowledgementReference, ActivationOutcome, ActivationRefusal, CardActivation, CardDispatch,
+    CardId, CentreId, CollectionLookupOutcome, Message, ResidentId, RevocationListFetch,
 };
 
 impl RegistryService {
@@ -153,42 +152,16 @@ impl RegistryService {
                 return refused(ActivationRefusal::Withdrawn);
             }
         }
-        let cancelled = self.cards.active_card_of(resident);
-        if self.cards.defect() == Some(RegistryDefect::CancelInSecondStep) {
-            return self.activate_then_cancel(resident, card, centre, live_thumbs, cancelled);
-        }
+        let active = self.cards.active_card_of(resident);
+        // The planted `CancelInSecondStep` journals the cancellation as a record of its own.
+        let split = self.cards.defect() == Some(RegistryDefect::CancelInSecondStep);
+        let cancelled = active.filter(|_| !split);
         self.commit(Record::Activated {
             card,
             cancelled,
             live_thumbs,
         });
-        let event = RegistryEvent::Activated {
-            resident,
-            card,
-            cancelled,
-            centre,
-            live_thumbs,
-        };
-        (ActivationOutcome::Activated { cancelled }, Some(event))
-    }
-
-    /// The planted [`RegistryDefect::CancelInSecondStep`]: the activation record cancels
-    /// nothing and the old card is revoked by a record of its own after it.
-    fn activate_then_cancel(
-        &mut self,
-        resident: ResidentId,
-        card: CardId,
-        centre: CentreId,
-        live_thumbs: BiometricDigest,
-        old: Option<CardId>,
-    ) -> (ActivationOutcome, Option<RegistryEvent>) {
-        let cancelled = None;
-        self.commit(Record::Activated {
-            card,
-            cancelled,
-            live_thumbs,
-        });
-        if let Some(old) = old {
+        if let Some(old) = active.filter(|_| split) {
             self.commit(Record::Revoked { card: old });
         }
         let event = RegistryEvent::Activated {

@@ -34,7 +34,7 @@ use rand::RngExt;
 
 use super::kiosk::{scan, unless_jammed};
 use super::old_card::{self, References};
-use super::stations::{CardAtReader, CollectionDevices, device_fault};
+use super::stations::{CardAtReader, CollectionDevices, device_fault, handled};
 use super::{FullDevices, station};
 use crate::card_session::read_card;
 use crate::devices::{Answer, Subject};
@@ -78,10 +78,8 @@ impl FullDevices {
         let devices = station(&mut self.collection, kiosk);
         devices.card = None;
         let store = &mut devices.card_store;
-        if let Err(fault) = store.ready(now) {
-            let after = store.detection_time();
-            let outcome = CardTake::Fault(fault);
-            return Answer { after, outcome };
+        if let Some(refused) = store.refuse(now, CardTake::Fault) {
+            return refused;
         }
         let retrieval = store.device.retrieve(now, in_store(card), &mut operation);
         let outcome = match retrieval.result {
@@ -124,10 +122,8 @@ impl FullDevices {
         let devices = station(&mut self.collection, kiosk);
         devices.card = None;
         let reader = &mut devices.card_reader;
-        if let Err(fault) = reader.ready(now) {
-            let after = reader.detection_time();
-            let outcome = CardReading::Fault(fault);
-            return Answer { after, outcome };
+        if let Some(refused) = reader.refuse(now, CardReading::Fault) {
+            return refused;
         }
         let mut made = self.make_card(card, resident);
         let config = self.trust.full_read(&made.holder.card_access_number, false);
@@ -176,10 +172,8 @@ impl FullDevices {
     ) -> Answer<ThumbVerification> {
         let mut operation = self.operation_stream(subject);
         let module = &mut station(&mut self.collection, kiosk).fingerprint_module;
-        if let Err(fault) = module.ready(now) {
-            let after = module.detection_time();
-            let outcome = ThumbVerification::Fault(fault);
-            return Answer { after, outcome };
+        if let Some(refused) = module.refuse(now, ThumbVerification::Fault) {
+            return refused;
         }
         let references = self.dg3(kiosk, subject.resident, card);
         let answer = self.verify_live(now, subject, &references, &mut operation);
@@ -212,10 +206,8 @@ impl FullDevices {
         devices.card = None;
         make_room(devices);
         let store = &mut devices.card_store;
-        if let Err(fault) = store.ready(now) {
-            let after = store.detection_time();
-            let outcome = Handling::Fault(fault);
-            return Answer { after, outcome };
+        if let Some(refused) = store.refuse(now, Handling::Fault) {
+            return refused;
         }
         let card = in_store(card);
         let returned = store.device.return_card(now, card, &mut operation);
@@ -223,12 +215,7 @@ impl FullDevices {
         if retain && returned.result.is_ok() {
             devices.card_store.device.unload(card, &mut devices.staff);
         }
-        let outcome = match returned.result {
-            Ok(_) => Handling::Done,
-            Err(fault) => Handling::Fault(device_fault(fault)),
-        };
-        let after = returned.duration;
-        Answer { after, outcome }
+        handled(returned)
     }
 
     pub(super) fn dispense_card(
@@ -241,18 +228,11 @@ impl FullDevices {
         let devices = station(&mut self.collection, kiosk);
         devices.card = None;
         let dispenser = &mut devices.dispenser;
-        if let Err(fault) = dispenser.ready(now) {
-            let after = dispenser.detection_time();
-            let outcome = Handling::Fault(fault);
-            return Answer { after, outcome };
+        if let Some(refused) = dispenser.refuse(now, Handling::Fault) {
+            return refused;
         }
         let dispensed = dispenser.device.dispense(now, &mut operation);
-        let outcome = match dispensed.result {
-            Ok(()) => Handling::Done,
-            Err(fault) => Handling::Fault(device_fault(fault)),
-        };
-        let after = dispensed.duration;
-        Answer { after, outcome }
+        handled(dispensed)
     }
 }
 

@@ -32,10 +32,8 @@ impl FullDevices {
         };
         let devices = station(&mut self.counters, counter);
         let camera = &mut devices.camera;
-        if let Err(fault) = camera.ready(now) {
-            let after = camera.detection_time();
-            let outcome = PhotoCapture::Fault(fault);
-            return Answer { after, outcome };
+        if let Some(refused) = camera.refuse(now, PhotoCapture::Fault) {
+            return refused;
         }
         // A visit's first photo, or a session the camera has closed, starts a new session:
         // how many photos to take is the counter's decision.

@@ -9,7 +9,7 @@ use hkic_terminals::devices::{
     DeviceFault, Handling, OldCardIdentity, OldCardReading, QrScan, ThumbVerification,
 };
 
-use super::stations::{CardInReader, Equipped, device_fault};
+use super::stations::{CardInReader, Equipped, device_fault, handled};
 use super::{FullDevices, old_card, station, thumbs};
 use crate::devices::{Answer, Subject};
 use crate::labels;
@@ -25,10 +25,8 @@ impl FullDevices {
         let devices = station(&mut self.kiosks, kiosk);
         devices.card = None;
         let reader = &mut devices.old_card_reader;
-        if let Err(fault) = reader.ready(now) {
-            let after = reader.detection_time();
-            let outcome = OldCardReading::Fault(fault);
-            return Answer { after, outcome };
+        if let Some(refused) = reader.refuse(now, OldCardReading::Fault) {
+            return refused;
         }
         let model = &self.models.old_cards;
         let card = old_card::issue(
@@ -105,10 +103,8 @@ impl FullDevices {
     ) -> Answer<ThumbVerification> {
         let mut operation = self.operation_stream(subject);
         let module = &mut station(&mut self.kiosks, kiosk).fingerprint_module;
-        if let Err(fault) = module.ready(now) {
-            let after = module.detection_time();
-            let outcome = ThumbVerification::Fault(fault);
-            return Answer { after, outcome };
+        if let Some(refused) = module.refuse(now, ThumbVerification::Fault) {
+            return refused;
         }
         let references = self.references(kiosk, subject, &operation);
         let answer = self.verify_live(now, subject, &references, &mut operation);
@@ -180,18 +176,11 @@ impl FullDevices {
         // The form is the session's last step: the card's templates are no longer needed.
         devices.card = None;
         let printer = &mut devices.printer;
-        if let Err(fault) = printer.ready(now) {
-            let after = printer.detection_time();
-            let outcome = Handling::Fault(fault);
-            return Answer { after, outcome };
+        if let Some(refused) = printer.refuse(now, Handling::Fault) {
+            return refused;
         }
         let printed = printer.device.print(now, &mut operation);
-        let outcome = match printed.result {
-            Ok(_) => Handling::Done,
-            Err(fault) => Handling::Fault(device_fault(fault)),
-        };
-        let after = printed.duration;
-        Answer { after, outcome }
+        handled(printed)
     }
 }
 
@@ -225,10 +214,8 @@ pub(super) fn scan(
     payload: Option<&[u8]>,
     operation: &mut Stream,
 ) -> Answer<QrScan> {
-    if let Err(fault) = scanner.ready(now) {
-        let after = scanner.detection_time();
-        let outcome = QrScan::Fault(fault);
-        return Answer { after, outcome };
+    if let Some(refused) = scanner.refuse(now, QrScan::Fault) {
+        return refused;
     }
     let Some(payload) = payload else {
         let profile = match source {

@@ -15,11 +15,11 @@ use hkic_devices::kiosk::{
 };
 use hkic_kernel::Streams;
 use hkic_services::messages::CardId;
-use hkic_terminals::devices::{DeviceFault, DeviceKind};
+use hkic_terminals::devices::{DeviceFault, DeviceKind, Handling};
 
 use super::models::{FullDeviceModels, FullDevicesError};
 use super::old_card::References;
-use crate::devices::Station;
+use crate::devices::{Answer, Station};
 use crate::labels;
 
 /// A device whose faults an officer or the outage clock changes.
@@ -111,6 +111,19 @@ impl<D: Faulty> Equipped<D> {
             .faults_mut()
             .status(now, outages)
             .map_err(device_fault)
+    }
+
+    /// The answer when the device cannot start at `now`: `fault` of what stops it, after the
+    /// time the kiosk takes to learn of it. Every station operation begins with this check.
+    pub fn refuse<T>(
+        &mut self,
+        now: SimTime,
+        fault: impl FnOnce(DeviceFault) -> T,
+    ) -> Option<Answer<T>> {
+        let error = self.ready(now).err()?;
+        let after = self.detection_time();
+        let outcome = fault(error);
+        Some(Answer { after, outcome })
     }
 
     /// How long the kiosk takes to learn that the device cannot start.
@@ -281,6 +294,16 @@ impl CounterDevices {
 }
 
 /// The workflow's view of an emulator's fault (without the times it cannot know).
+/// A handling operation's answer: done, or the fault that stopped it, after its duration.
+pub fn handled<T>(operation: kiosk::Operation<T>) -> Answer<Handling> {
+    let outcome = match operation.result {
+        Ok(_) => Handling::Done,
+        Err(fault) => Handling::Fault(device_fault(fault)),
+    };
+    let after = operation.duration;
+    Answer { after, outcome }
+}
+
 pub fn device_fault(fault: kiosk::DeviceFault) -> DeviceFault {
     match fault {
         kiosk::DeviceFault::Jammed { this_operation } => DeviceFault::Jammed { this_operation },
