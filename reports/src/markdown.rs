@@ -200,10 +200,12 @@ fn render_cards(out: &mut String, report: &Report) {
     let _ = writeln!(out, "\n## Cards\n");
     let _ = writeln!(
         out,
-        "{} ordered, {} produced ({} re-made after a failed personalisation), {} dispatched, {} ready at the centre. {} collected in {} visits ({} of them handed over by an officer after the kiosk failed; old cards cancelled: {}); not collected on a visit: {}; {} handed to officers; {} to come after the period.",
+        "{} ordered, {} produced ({} re-made after a failed personalisation; the line personalised {} cards and answered {} repeated requests from its work in hand), {} dispatched, {} ready at the centre. {} collected in {} visits ({} of them handed over by an officer after the kiosk failed; old cards cancelled: {}); not collected on a visit: {}; {} handed to officers; {} to come after the period.",
         c.ordered,
         c.produced,
         c.remade,
+        c.personalised,
+        c.line_repeats,
         c.dispatched,
         c.ready,
         c.collected,

@@ -155,6 +155,12 @@ pub struct CardSummary {
     pub ordered: u64,
     pub produced: u64,
     pub remade: u64,
+    /// Cards the personalisation line made (each once, however often production asked), and
+    /// production's repeated requests it answered from its work in hand.
+    #[serde(default)]
+    pub personalised: u64,
+    #[serde(default)]
+    pub line_repeats: u64,
     pub dispatched: u64,
     /// Cards the registry holds ready at the centre, and cards it activated.
     pub ready: u64,

@@ -1,8 +1,8 @@
 //! The production service on its central node, and the personalisation line it drives: what
 //! production's events mean to observers, and the line's answers (from the run's device
-//! model; the line keeps no state, so a repeated request is answered again).
+//! model, once per card: see [`crate::line`]).
 
-use hkic_base::SimTime;
+use hkic_base::{SimDuration, SimTime};
 use hkic_kernel::{FaultInjector, Kernel, NodeId};
 use hkic_services::io::{Address, FileNumber, Input, Output};
 use hkic_services::messages::Message;
@@ -14,6 +14,7 @@ use crate::checkers::Violation;
 use crate::config::{CrashTarget, DiskTimes};
 use crate::event::{Event, Observation};
 use crate::host::{Hosted, ServiceHost};
+use crate::line::Request;
 use crate::wiring::{LINE, PRODUCTION};
 use crate::world::World;
 
@@ -95,8 +96,9 @@ impl Hosted for ProductionService {
 }
 
 impl World {
-    /// The personalisation line got a request: it answers after personalising the card. A
-    /// card it issued is shown to the checkers as its chip holds it.
+    /// The personalisation line got a request: it answers after personalising the card, or
+    /// from its work in hand if the card is already there. A card it issued is shown to the
+    /// checkers as its chip holds it.
     pub(crate) fn personalise(
         &mut self,
         kernel: &mut Kernel<Event>,
@@ -107,11 +109,26 @@ impl World {
         let Message::PersonaliseRequest { card, order } = message else {
             return Ok(());
         };
-        let answer = self.devices.personalise(now, card, &order);
-        if let Some(issued) = self.devices.take_issued_card() {
-            self.checkers.on_card_issued(&issued)?;
-        }
-        let (after, outcome) = (answer.after, answer.outcome);
+        let cards = &mut self.metrics.cards;
+        let (after, outcome) = match self.line.request(now, card) {
+            Request::InHand => {
+                cards.line_repeats += 1;
+                return Ok(());
+            }
+            Request::Done(outcome) => {
+                cards.line_repeats += 1;
+                (SimDuration::ZERO, outcome)
+            }
+            Request::New => {
+                cards.personalised += 1;
+                let answer = self.devices.personalise(now, card, &order);
+                if let Some(issued) = self.devices.take_issued_card() {
+                    self.checkers.on_card_issued(&issued)?;
+                }
+                self.line.taken(card, now + answer.after, answer.outcome);
+                (answer.after, answer.outcome)
+            }
+        };
         let reply = Message::PersonaliseReply {
             card,
             application: order.application,

@@ -24,6 +24,7 @@ mod host_production;
 mod host_registration;
 mod host_registry;
 mod labels;
+mod line;
 mod metrics;
 mod plant;
 mod pool;

@@ -57,6 +57,10 @@ pub struct CardCounts {
     pub ordered: u64,
     pub produced: u64,
     pub remade: u64,
+    /// Cards the personalisation line made, and production's requests it answered from its
+    /// work in hand instead.
+    pub personalised: u64,
+    pub line_repeats: u64,
     pub dispatched: u64,
     pub ready: u64,
     pub activated: u64,

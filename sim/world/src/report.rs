@@ -90,6 +90,8 @@ impl World {
             ordered: c.ordered,
             produced: c.produced,
             remade: c.remade,
+            personalised: c.personalised,
+            line_repeats: c.line_repeats,
             dispatched: c.dispatched,
             ready: c.ready,
             activated: c.activated,

@@ -25,6 +25,7 @@ use crate::devices::{DeviceModel, Station};
 use crate::event::{Event, Observation, STAGES, Stage};
 use crate::host::ServiceHost;
 use crate::labels;
+use crate::line::LineWork;
 use crate::metrics::Metrics;
 use crate::plant::PlantedBug;
 use crate::pool::ServerPool;
@@ -52,6 +53,8 @@ pub struct World {
     pub(crate) registration: ServiceHost<RegistrationService>,
     pub(crate) registry: ServiceHost<RegistryService>,
     pub(crate) production: ServiceHost<ProductionService>,
+    /// The personalisation line's cards in hand (it answers production's retries).
+    pub(crate) line: LineWork,
     pub(crate) collection_kiosks: Vec<CollectionKiosk>,
     pub(crate) streams: Streams,
     pub(crate) app: BookingApp,
@@ -261,6 +264,7 @@ impl World {
             registration,
             registry,
             production,
+            line: LineWork::default(),
             collection_kiosks,
             streams,
             app,
