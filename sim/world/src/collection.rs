@@ -107,8 +107,7 @@ impl World {
     fn collect_another_day(&mut self, kernel: &mut Kernel<Event>, now: SimTime, resident: u32) {
         let record = &self.residents[resident as usize];
         if record.collect_visits >= self.config.collection.visits {
-            self.residents[resident as usize].phase =
-                Phase::Left(crate::residents::TurnedAway::Unfinished);
+            self.residents[resident as usize].phase = Phase::WithOfficers;
             self.metrics.cards.handed_to_officers += 1;
             return;
         }
@@ -233,8 +232,7 @@ impl World {
             self.collect_another_day(kernel, now, resident);
         } else {
             // The officers take over (outside what the simulation follows).
-            self.residents[resident as usize].phase =
-                Phase::Left(crate::residents::TurnedAway::Unfinished);
+            self.residents[resident as usize].phase = Phase::WithOfficers;
             self.metrics.cards.handed_to_officers += 1;
         }
         Ok(())

@@ -73,6 +73,10 @@ pub enum Phase {
     Served,
     /// Collected the new card: it is active, the old one cancelled.
     Collected,
+    /// Their collection went to the officers (out of visits, or a card a kiosk must not hand
+    /// over; outside what the simulation follows): they may have finished an activation the
+    /// kiosk began.
+    WithOfficers,
     Left(TurnedAway),
 }
 

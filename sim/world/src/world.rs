@@ -30,7 +30,7 @@ use crate::metrics::Metrics;
 use crate::plant::PlantedBug;
 use crate::pool::ServerPool;
 use crate::population::AgeModel;
-use crate::residents::{Draw, Kind, Phase, Profile, Resident, TurnedAway};
+use crate::residents::{Draw, Kind, Phase, Profile, Resident};
 use crate::scenario::Fidelity;
 use crate::wiring::{
     CENTRAL, CENTRE, LINE, Layout, PRODUCTION, PUBLIC, REGISTRATION, REGISTRY, address,
@@ -449,7 +449,7 @@ impl World {
             let resident = ResidentId(index as u32);
             let expected = match record.phase {
                 Phase::Collected => Holding::NewCard,
-                Phase::Left(TurnedAway::Unfinished) => Holding::Either,
+                Phase::WithOfficers => Holding::Either,
                 _ => Holding::OldCard,
             };
             let active = registry.active_cards_of(resident);
