@@ -367,7 +367,11 @@ mod tests {
     {
         let script = "trap 'echo bye >&2; exit 0' INT; echo one; echo two >&2; echo three; \
                       while :; do sleep 0.05; done";
-        let mut process = BackgroundProcess::spawn(shell(), &["-c", script])?;
+        // A shell cannot trap a signal ignored when it started, as SIGINT is for everything
+        // a non-interactive shell puts in the background (a CI runner, say): `env` restores
+        // its default first.
+        let arguments = ["--default-signal=INT", "sh", "-c", script];
+        let mut process = BackgroundProcess::spawn(Path::new("env"), &arguments)?;
         let is_digit_word = |line: &str| line == "one" || line == "three";
         let first = process.wait_for_line("a word", OutputStream::Stdout, LIMIT, is_digit_word)?;
         let second = process.wait_for_line("a word", OutputStream::Stdout, LIMIT, is_digit_word)?;
