@@ -29,6 +29,8 @@ PORT_WAIT_POLLS=75 # at 0.2 s: 15 s
 STOP_WAIT_POLLS=50 # at 0.1 s: 5 s
 
 say() { printf 'interop: %s\n' "$*" >&2; }
+# shellcheck source=ci/packages.sh
+source "$ROOT/ci/packages.sh"
 
 # Whether process $1 exists and has not exited (a zombie counts as exited).
 alive() {
@@ -52,19 +54,7 @@ vpcd_listening() {
 }
 
 install_packages() {
-  local installed
-  installed=$(dpkg-query -W -f='${db:Status-Abbrev}\n' "${PACKAGES[@]}" 2>/dev/null | grep -c '^ii' || true)
-  if [ "${installed:-0}" -eq "${#PACKAGES[@]}" ]; then
-    say "packages already installed: ${PACKAGES[*]}"
-    return
-  fi
-  if [ "$(id -u)" -ne 0 ]; then
-    say "missing packages and not root: run as root, or install ${PACKAGES[*]} first"
-    exit 1
-  fi
-  say "installing ${PACKAGES[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${PACKAGES[@]}" >/dev/null
+  ensure_packages interop "${PACKAGES[@]}"
 }
 
 STARTED_PCSCD=""

@@ -14,6 +14,9 @@ use elliptic_curve::{
     AffinePoint, CurveArithmetic, FieldBytes, FieldBytesSize, Group, PrimeField, ProjectivePoint,
 };
 
+#[cfg(feature = "openssl")]
+mod p256_openssl;
+#[cfg(any(test, not(feature = "openssl")))]
 mod p256_variable_base;
 
 /// Bytes of a scalar or of one coordinate.
@@ -145,6 +148,10 @@ impl Curve {
     /// scalar × G.
     pub fn public_point(self, scalar: &SecretScalar) -> Point {
         match self {
+            #[cfg(feature = "openssl")]
+            Curve::NistP256 => p256_openssl::multiply_generator(scalar)
+                .expect("a SecretScalar is a valid P-256 scalar by construction"),
+            #[cfg(not(feature = "openssl"))]
             Curve::NistP256 => multiply_generator::<p256::NistP256>(scalar),
             Curve::BrainpoolP256r1 => multiply_generator::<bp256::BrainpoolP256r1>(scalar),
         }
@@ -153,7 +160,7 @@ impl Curve {
     /// scalar × point.
     pub fn multiply(self, scalar: &SecretScalar, point: &Point) -> Result<Point, CurveError> {
         match self {
-            Curve::NistP256 => p256_variable_base::multiply(scalar, point),
+            Curve::NistP256 => multiply_p256(scalar, point),
             Curve::BrainpoolP256r1 => multiply::<bp256::BrainpoolP256r1>(scalar, point),
         }
     }
@@ -166,9 +173,47 @@ impl Curve {
         let mut bytes = [0u8; SCALAR_LENGTH];
         bytes[SCALAR_LENGTH - nonce.len()..].copy_from_slice(nonce);
         match self {
+            #[cfg(feature = "openssl")]
+            Curve::NistP256 => {
+                scalar_of::<p256::NistP256>(&bytes).ok_or(CurveError::InvalidScalar)?;
+                affine_of::<p256::NistP256>(&shared.0).ok_or(CurveError::InvalidPoint)?;
+                p256_openssl::map_generator(&bytes, shared)
+            }
+            #[cfg(not(feature = "openssl"))]
             Curve::NistP256 => map_generator::<p256::NistP256>(&bytes, shared),
             Curve::BrainpoolP256r1 => map_generator::<bp256::BrainpoolP256r1>(&bytes, shared),
         }
+    }
+}
+
+/// scalar × point on P-256, on the fastest arithmetic built in (OpenSSL's with the `openssl`
+/// feature, else `p256` 0.13's), after the same checks either way.
+fn multiply_p256(scalar: &SecretScalar, point: &Point) -> Result<Point, CurveError> {
+    #[cfg(feature = "openssl")]
+    {
+        scalar_of::<p256::NistP256>(&scalar.0).ok_or(CurveError::InvalidScalar)?;
+        affine_of::<p256::NistP256>(&point.0).ok_or(CurveError::InvalidPoint)?;
+        p256_openssl::multiply(scalar, point)
+    }
+    #[cfg(not(feature = "openssl"))]
+    p256_variable_base::multiply(scalar, point)
+}
+
+/// ECDSA with SHA-256 on P-256: whether `signature` on `message` verifies under `key` (on
+/// OpenSSL with the `openssl` feature, else RustCrypto; the same verdict either way).
+pub fn verify_p256_sha256(
+    key: &p256::ecdsa::VerifyingKey,
+    message: &[u8],
+    signature: &p256::ecdsa::Signature,
+) -> bool {
+    #[cfg(feature = "openssl")]
+    {
+        p256_openssl::verify(key, message, signature)
+    }
+    #[cfg(not(feature = "openssl"))]
+    {
+        use p256::ecdsa::signature::Verifier;
+        key.verify(message, signature).is_ok()
     }
 }
 
@@ -325,5 +370,123 @@ mod tests {
             mapped.x(),
             hex!("8CED63C91426D4F0EB1435E7CB1D74A46723A0AF21C89634F65A9AE87A9265E2")
         );
+    }
+
+    /// With the `openssl` feature every P-256 operation runs on OpenSSL: each must give
+    /// RustCrypto's bytes, errors and verdicts, or traces would depend on the build.
+    #[cfg(feature = "openssl")]
+    mod openssl_agrees_with_rustcrypto {
+        use super::*;
+        use p256::ecdsa::signature::{Signer, Verifier};
+        use p256::ecdsa::{Signature, SigningKey};
+
+        const CASES: usize = 200;
+
+        #[test]
+        fn products_and_mappings_are_the_same_points() {
+            let curve = Curve::NistP256;
+            let mut random = hkic_base::seed_stream(12);
+            for _ in 0..CASES {
+                let scalar = curve.random_scalar(&mut random).unwrap();
+                let other = curve.random_scalar(&mut random).unwrap();
+                let point = multiply_generator::<p256::NistP256>(&other);
+                assert_eq!(
+                    curve.public_point(&scalar),
+                    multiply_generator::<p256::NistP256>(&scalar)
+                );
+                assert_eq!(
+                    curve.multiply(&scalar, &point),
+                    p256_variable_base::multiply(&scalar, &point)
+                );
+                let nonce = &scalar.as_bytes()[16..];
+                let mut padded = [0u8; SCALAR_LENGTH];
+                padded[16..].copy_from_slice(nonce);
+                assert_eq!(
+                    curve.map_generator(nonce, &point),
+                    map_generator::<p256::NistP256>(&padded, &point)
+                );
+            }
+        }
+
+        #[test]
+        fn bad_inputs_and_the_identity_are_the_same_errors() {
+            let curve = Curve::NistP256;
+            let one = curve.scalar(&[1; 32]).unwrap();
+            let point = curve.public_point(&one);
+            let mut off_curve = *point.as_bytes();
+            off_curve[64] ^= 1;
+            let off_curve = Point(off_curve);
+            let zero = SecretScalar([0; SCALAR_LENGTH]);
+            assert_eq!(
+                curve.multiply(&one, &off_curve),
+                Err(CurveError::InvalidPoint)
+            );
+            assert_eq!(
+                curve.multiply(&zero, &point),
+                Err(CurveError::InvalidScalar)
+            );
+            assert_eq!(
+                curve.map_generator(&[0; 32], &point),
+                Err(CurveError::InvalidScalar)
+            );
+            assert_eq!(
+                curve.map_generator(&[1; 32], &off_curve),
+                Err(CurveError::InvalidPoint)
+            );
+            // s x G + (n - s) x G is the identity.
+            let s = curve.scalar(&[7; 32]).unwrap();
+            let minus_s = -scalar_of::<p256::NistP256>(&[7; 32]).unwrap();
+            let minus_s = curve.scalar(&minus_s.to_repr()).unwrap();
+            let shared = curve.public_point(&minus_s);
+            assert_eq!(
+                curve.map_generator(s.as_bytes(), &shared),
+                Err(CurveError::Identity)
+            );
+            assert_eq!(
+                map_generator::<p256::NistP256>(s.as_bytes(), &shared),
+                Err(CurveError::Identity)
+            );
+        }
+
+        #[test]
+        fn signatures_get_the_same_verdicts() {
+            let mut random = hkic_base::seed_stream(13);
+            for case in 0..CASES {
+                let key = SigningKey::from_slice(
+                    Curve::NistP256
+                        .random_scalar(&mut random)
+                        .unwrap()
+                        .as_bytes(),
+                )
+                .unwrap();
+                let other = SigningKey::from_slice(
+                    Curve::NistP256
+                        .random_scalar(&mut random)
+                        .unwrap()
+                        .as_bytes(),
+                )
+                .unwrap();
+                let message = format!("message {case}").into_bytes();
+                let signature: Signature = key.sign(&message);
+                let mut tampered = message.clone();
+                tampered[0] ^= 1;
+                let (r, s) = signature.split_scalars();
+                let swapped = Signature::from_scalars(s.to_repr(), r.to_repr()).unwrap();
+                let public = key.verifying_key();
+                for (message, signature, key) in [
+                    (&message, &signature, public),
+                    (&tampered, &signature, public),
+                    (&message, &swapped, public),
+                    (&message, &signature, other.verifying_key()),
+                ] {
+                    assert_eq!(
+                        verify_p256_sha256(key, message, signature),
+                        key.verify(message, signature).is_ok(),
+                        "case {case}"
+                    );
+                }
+                assert!(verify_p256_sha256(public, &message, &signature));
+            }
+        }
     }
 }

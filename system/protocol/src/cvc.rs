@@ -14,7 +14,7 @@ use crate::curve::CurveError;
 use crate::curve::{Curve, Point};
 use crate::random::RandomBytes;
 use crate::tlv::{self, Tag, TlvError, TlvRef};
-use ecdsa::signature::{Signer, Verifier};
+use ecdsa::signature::Signer;
 use hkic_base::Date;
 /// The P-256 ECDSA private key of a CVCA, a document verifier or a terminal.
 pub use p256::ecdsa::SigningKey;
@@ -265,7 +265,7 @@ impl CvCertificate {
         ) else {
             return false;
         };
-        key.verify(&self.encoded_body, &signature).is_ok()
+        crate::curve::verify_p256_sha256(&key, &self.encoded_body, &signature)
     }
 }
 

@@ -24,7 +24,7 @@ use cms::signed_data::{
 };
 use der::asn1::{Any, OctetString, SetOfVec};
 use der::{Decode, Encode, Sequence};
-use ecdsa::signature::{Signer, Verifier};
+use ecdsa::signature::Signer;
 use hkic_base::Date;
 use p256::ecdsa::{DerSignature, Signature, SigningKey, VerifyingKey};
 use spki::{
@@ -529,7 +529,7 @@ fn issued_by(certificate: &Certificate, issuer: &Certificate) -> bool {
     let Ok(signature) = Signature::from_der(certificate.signature().raw_bytes()) else {
         return false;
     };
-    key.verify(&tbs, &signature).is_ok()
+    crate::curve::verify_p256_sha256(&key, &tbs, &signature)
 }
 
 fn verify_signer_info(
@@ -560,8 +560,9 @@ fn verify_signer_info(
     let signature = Signature::from_der(signer_info.signature.as_bytes())
         .map_err(|_| PassiveAuthenticationVerdict::BadSignature)?;
     let signed = attributes.to_der().map_err(malformed)?;
-    key.verify(&signed, &signature)
-        .map_err(|_| PassiveAuthenticationVerdict::BadSignature)
+    crate::curve::verify_p256_sha256(&key, &signed, &signature)
+        .then_some(())
+        .ok_or(PassiveAuthenticationVerdict::BadSignature)
 }
 
 fn check_data_groups(security_object: &[u8], data_groups: &[(u8, &[u8])]) -> Verdict<()> {

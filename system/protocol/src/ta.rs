@@ -20,7 +20,7 @@ use crate::curve::Point;
 use crate::cvc::{CvCertificate, CvCertificateError, RIGHT_READ_DG3, Role};
 use crate::random::{RandomBytes, RandomExhausted, draw_array};
 use crate::tlv::{self, Tag, TlvError};
-use ecdsa::signature::{Signer, Verifier};
+use ecdsa::signature::Signer;
 use hkic_base::Date;
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use std::sync::Arc;
@@ -479,8 +479,9 @@ impl TerminalAuthenticationChip {
         let signature = Signature::from_slice(signature)
             .map_err(|_| TerminalAuthenticationError::SignatureInvalid)?;
         let message = signed_message(&self.chip_identifier, challenge, &self.terminal_ephemeral);
-        key.verify(&message, &signature)
-            .map_err(|_| TerminalAuthenticationError::SignatureInvalid)
+        crate::curve::verify_p256_sha256(&key, &message, &signature)
+            .then_some(())
+            .ok_or(TerminalAuthenticationError::SignatureInvalid)
     }
 }
 
