@@ -67,14 +67,19 @@ fn cv_certificate(
     CvCertificate::issue(body, issuer)
 }
 
+/// The validity of the specimen CSCA and of its Document Signers' certificates.
+pub fn specimen_validity() -> CertificateValidity {
+    CertificateValidity {
+        not_before: date(2018, 1, 1),
+        not_after: date(2038, 1, 1),
+    }
+}
+
 impl SpecimenPki {
     /// The PKI of `seed`: the same seed gives the same keys and certificates.
     pub fn new(seed: u64) -> Result<SpecimenPki, SpecimenError> {
         let mut random = seed_stream(seed);
-        let validity = CertificateValidity {
-            not_before: date(2018, 1, 1),
-            not_after: date(2038, 1, 1),
-        };
+        let validity = specimen_validity();
         let csca = CountrySigningAuthority::new(
             "CN=HKSAR CSCA,O=Immigration Department,C=HK",
             1,

@@ -35,14 +35,9 @@ impl World {
                 booking,
             },
             BookingChange::Reschedule => {
-                let Some(day) = self
-                    .config
-                    .centre
-                    .next_registration_day(record.slot_start.date())
-                    .filter(|&day| {
-                        crate::call_up::may_register(&self.config, &record.profile, day)
-                    })
-                else {
+                let after = record.slot_start.date();
+                let next = crate::call_up::next_day_in_window(&self.config, &record.profile, after);
+                let Some(day) = next else {
                     // No later day in the period and their window: they keep the booking.
                     self.schedule_arrival(kernel, now, resident);
                     return Ok(());

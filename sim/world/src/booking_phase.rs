@@ -46,11 +46,7 @@ impl World {
         resident: u32,
     ) -> Result<(), Violation> {
         let record = &self.residents[resident as usize];
-        let next = self
-            .config
-            .centre
-            .next_registration_day(record.day)
-            .filter(|&day| crate::call_up::may_register(&self.config, &record.profile, day));
+        let next = crate::call_up::next_day_in_window(&self.config, &record.profile, record.day);
         match next {
             Some(day) if u32::from(record.day_tries) < self.config.booking.next_day_tries => {
                 let record = &mut self.residents[resident as usize];

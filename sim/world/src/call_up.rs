@@ -43,6 +43,12 @@ pub(crate) fn preferred_day(config: &Config, profile: &Profile) -> u16 {
 }
 
 /// Whether a resident may register on `day` (for trying a later day, or moving to one).
+/// The centre's next registration day after `after` on which the resident may register.
+pub(crate) fn next_day_in_window(config: &Config, profile: &Profile, after: Date) -> Option<Date> {
+    let day = config.centre.next_registration_day(after)?;
+    may_register(config, profile, day).then_some(day)
+}
+
 pub(crate) fn may_register(config: &Config, profile: &Profile, day: Date) -> bool {
     config.booking.call_up.covers(born_year(profile), day)
 }

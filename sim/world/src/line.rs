@@ -40,9 +40,9 @@ pub(crate) enum Request {
 #[derive(Debug, Default)]
 pub(crate) struct LineWork {
     jobs: BTreeMap<CardId, Job>,
-    /// Cards in the order they leave the line (taken in order, each with a fixed time on
-    /// the line from the device model, so `done` is not always increasing: forgetting
-    /// checks each card's own time).
+    /// Cards in the order the line took them. Each has its own time on the line, so their
+    /// `done` times are not quite in order: forgetting stops at the first card still
+    /// retained, and a later one waits for it (a few seconds at most).
     taken: VecDeque<CardId>,
 }
 

@@ -160,7 +160,10 @@ impl Curve {
     /// scalar × point.
     pub fn multiply(self, scalar: &SecretScalar, point: &Point) -> Result<Point, CurveError> {
         match self {
-            Curve::NistP256 => multiply_p256(scalar, point),
+            #[cfg(feature = "openssl")]
+            Curve::NistP256 => p256_openssl::multiply(scalar, point),
+            #[cfg(not(feature = "openssl"))]
+            Curve::NistP256 => p256_variable_base::multiply(scalar, point),
             Curve::BrainpoolP256r1 => multiply::<bp256::BrainpoolP256r1>(scalar, point),
         }
     }
@@ -174,29 +177,12 @@ impl Curve {
         bytes[SCALAR_LENGTH - nonce.len()..].copy_from_slice(nonce);
         match self {
             #[cfg(feature = "openssl")]
-            Curve::NistP256 => {
-                scalar_of::<p256::NistP256>(&bytes).ok_or(CurveError::InvalidScalar)?;
-                affine_of::<p256::NistP256>(&shared.0).ok_or(CurveError::InvalidPoint)?;
-                p256_openssl::map_generator(&bytes, shared)
-            }
+            Curve::NistP256 => p256_openssl::map_generator(&bytes, shared),
             #[cfg(not(feature = "openssl"))]
             Curve::NistP256 => map_generator::<p256::NistP256>(&bytes, shared),
             Curve::BrainpoolP256r1 => map_generator::<bp256::BrainpoolP256r1>(&bytes, shared),
         }
     }
-}
-
-/// scalar × point on P-256, on the fastest arithmetic built in (OpenSSL's with the `openssl`
-/// feature, else `p256` 0.13's), after the same checks either way.
-fn multiply_p256(scalar: &SecretScalar, point: &Point) -> Result<Point, CurveError> {
-    #[cfg(feature = "openssl")]
-    {
-        scalar_of::<p256::NistP256>(&scalar.0).ok_or(CurveError::InvalidScalar)?;
-        affine_of::<p256::NistP256>(&point.0).ok_or(CurveError::InvalidPoint)?;
-        p256_openssl::multiply(scalar, point)
-    }
-    #[cfg(not(feature = "openssl"))]
-    p256_variable_base::multiply(scalar, point)
 }
 
 /// ECDSA with SHA-256 on P-256: whether `signature` on `message` verifies under `key` (on
@@ -425,6 +411,13 @@ mod tests {
                 curve.multiply(&zero, &point),
                 Err(CurveError::InvalidScalar)
             );
+            for hybrid in [0x06, 0x07] {
+                let mut bytes = *point.as_bytes();
+                bytes[0] = hybrid;
+                let rustcrypto = p256_variable_base::multiply(&one, &Point(bytes));
+                assert_eq!(rustcrypto, Err(CurveError::InvalidPoint));
+                assert_eq!(curve.multiply(&one, &Point(bytes)), rustcrypto);
+            }
             assert_eq!(
                 curve.map_generator(&[0; 32], &point),
                 Err(CurveError::InvalidScalar)

@@ -7,8 +7,8 @@
 //! its Document Signer's key, the Document Signer's certificate issued by the CSCA, and the
 //! hash of every data group on the card. A Document Signer's certificate is checked once and
 //! the answer remembered (a run has a handful of signers and thousands of cards), so a card
-//! costs one ECDSA verification and the hashes; a card the line makes again for a repeated
-//! request is checked once. It also tallies the cards per Document Signer, for the report.
+//! costs one ECDSA verification and the hashes; a card the line makes again (a request
+//! arriving after the line forgot the card, `line.rs`) is checked once. It also tallies the cards per Document Signer, for the report.
 //!
 //! At `timing` fidelity no card has an SOD: nothing is checked, and the report says so.
 
@@ -52,7 +52,8 @@ pub(super) struct SodChecks {
 
 /// The new cards already checked, one bit per card number from [`FIRST_NEW_CARD`]:
 /// production numbers cards densely from there, and the line makes a card again, byte for
-/// byte, whenever production repeats a request, so each card is checked (and tallied) once.
+/// byte, if a request for it arrives after the line forgot it (`line.rs`), so each card is
+/// checked (and tallied) once.
 /// About a megabyte for the exercise's 8.8 million cards.
 #[derive(Debug, Default)]
 struct CheckedCards {

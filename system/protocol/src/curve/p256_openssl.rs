@@ -8,8 +8,10 @@
 //! against 140 µs). Signing stays with RustCrypto everywhere: it is deterministic
 //! (RFC 6979), which OpenSSL 3.0's is not.
 //!
-//! The answers are the same bytes and verdicts as RustCrypto's (the tests compare them on
-//! every operation), so a run's trace hash does not depend on the feature. The scalars come
+//! The answers are the same bytes, errors and verdicts as RustCrypto's (the tests compare
+//! them on every operation), so a run's trace hash does not depend on the feature: scalars
+//! are checked as RustCrypto checks them (OpenSSL would take zero and give the identity),
+//! points by OpenSSL's own decoding, which refuses any not on the curve. The scalars come
 //! from the caller as always; OpenSSL draws nothing that reaches a result.
 
 use std::sync::OnceLock;
@@ -20,7 +22,7 @@ use openssl::ecdsa::EcdsaSig;
 use openssl::nid::Nid;
 use p256::ecdsa::{Signature, VerifyingKey};
 
-use super::{CurveError, POINT_LENGTH, Point, SCALAR_LENGTH, SecretScalar};
+use super::{CurveError, POINT_LENGTH, Point, SCALAR_LENGTH, SecretScalar, scalar_of};
 
 fn group() -> &'static EcGroup {
     static GROUP: OnceLock<EcGroup> = OnceLock::new();
@@ -31,48 +33,45 @@ fn group() -> &'static EcGroup {
 
 /// scalar × point.
 pub(super) fn multiply(scalar: &SecretScalar, point: &Point) -> Result<Point, CurveError> {
-    let group = group();
-    let mut context = BigNumContext::new().map_err(|_| CurveError::InvalidPoint)?;
-    let point =
-        EcPoint::from_bytes(group, &point.0, &mut context).map_err(|_| CurveError::InvalidPoint)?;
     let scalar = big_number(&scalar.0)?;
-    let mut product = EcPoint::new(group).map_err(|_| CurveError::InvalidPoint)?;
+    let mut context = BigNumContext::new().map_err(|_| CurveError::InvalidPoint)?;
+    let point = decode(point, &mut context)?;
+    let mut product = EcPoint::new(group()).map_err(|_| CurveError::InvalidPoint)?;
     product
-        .mul2(group, &point, &scalar, &mut context)
+        .mul2(group(), &point, &scalar, &mut context)
         .map_err(|_| CurveError::InvalidPoint)?;
     encode(&product, &mut context)
 }
 
 /// scalar × G.
 pub(super) fn multiply_generator(scalar: &SecretScalar) -> Result<Point, CurveError> {
-    let group = group();
-    let mut context = BigNumContext::new().map_err(|_| CurveError::InvalidScalar)?;
     let scalar = big_number(&scalar.0)?;
-    let mut product = EcPoint::new(group).map_err(|_| CurveError::InvalidScalar)?;
-    product
-        .mul_generator2(group, &scalar, &mut context)
-        .map_err(|_| CurveError::InvalidScalar)?;
+    let mut context = BigNumContext::new().map_err(|_| CurveError::InvalidScalar)?;
+    let product = generator_times(&scalar, &mut context)?;
     encode(&product, &mut context)
 }
 
-/// nonce × G + shared, the nonce a valid scalar.
+/// nonce × G + shared.
 pub(super) fn map_generator(
     nonce: &[u8; SCALAR_LENGTH],
     shared: &Point,
 ) -> Result<Point, CurveError> {
-    let group = group();
-    let mut context = BigNumContext::new().map_err(|_| CurveError::InvalidPoint)?;
-    let shared = EcPoint::from_bytes(group, &shared.0, &mut context)
-        .map_err(|_| CurveError::InvalidPoint)?;
     let nonce = big_number(nonce)?;
-    let mut product = EcPoint::new(group).map_err(|_| CurveError::InvalidPoint)?;
-    product
-        .mul_generator2(group, &nonce, &mut context)
-        .map_err(|_| CurveError::InvalidScalar)?;
-    let mut sum = EcPoint::new(group).map_err(|_| CurveError::InvalidPoint)?;
-    sum.add(group, &product, &shared, &mut context)
+    let mut context = BigNumContext::new().map_err(|_| CurveError::InvalidPoint)?;
+    let shared = decode(shared, &mut context)?;
+    let product = generator_times(&nonce, &mut context)?;
+    let mut sum = EcPoint::new(group()).map_err(|_| CurveError::InvalidPoint)?;
+    sum.add(group(), &product, &shared, &mut context)
         .map_err(|_| CurveError::InvalidPoint)?;
     encode(&sum, &mut context)
+}
+
+fn generator_times(scalar: &BigNum, context: &mut BigNumContext) -> Result<EcPoint, CurveError> {
+    let mut product = EcPoint::new(group()).map_err(|_| CurveError::InvalidScalar)?;
+    product
+        .mul_generator2(group(), scalar, context)
+        .map_err(|_| CurveError::InvalidScalar)?;
+    Ok(product)
 }
 
 /// ECDSA with SHA-256: whether `signature` on `message` verifies under `key`.
@@ -93,8 +92,19 @@ pub(super) fn verify(key: &VerifyingKey, message: &[u8], signature: &Signature) 
     verified().unwrap_or(false)
 }
 
+/// A valid P-256 scalar (non-zero, below the group order) as OpenSSL's number.
 fn big_number(bytes: &[u8; SCALAR_LENGTH]) -> Result<BigNum, CurveError> {
+    scalar_of::<p256::NistP256>(bytes).ok_or(CurveError::InvalidScalar)?;
     BigNum::from_slice(bytes).map_err(|_| CurveError::InvalidScalar)
+}
+
+/// An uncompressed point on the curve (OpenSSL's decoding refuses any other point, but
+/// would also take the hybrid encodings of the same length).
+fn decode(point: &Point, context: &mut BigNumContext) -> Result<EcPoint, CurveError> {
+    if point.0[0] != 0x04 {
+        return Err(CurveError::InvalidPoint);
+    }
+    EcPoint::from_bytes(group(), &point.0, context).map_err(|_| CurveError::InvalidPoint)
 }
 
 fn encode(point: &EcPointRef, context: &mut BigNumContext) -> Result<Point, CurveError> {

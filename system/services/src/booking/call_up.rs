@@ -88,14 +88,6 @@ impl CallUpSchedule {
         (born <= group.born_until).then_some(group)
     }
 
-    pub fn groups(&self) -> &[CallUpGroup] {
-        &self.groups
-    }
-
-    pub fn accepts_late_comers(&self) -> bool {
-        self.late_comers
-    }
-
     /// Whether someone born in `born` may register on `day` (booking opening aside).
     pub fn covers(&self, born: u16, day: Date) -> bool {
         self.group_of(born).is_some_and(|group| {

@@ -124,6 +124,28 @@ impl Model {
         }
     }
 
+    /// The call-up rules, read off the groups themselves (not the service's schedule): a
+    /// group by year of birth, booking open, the day inside the window (or after it, for
+    /// late-comers).
+    fn admit(&self, born: u16, now: SimTime, day: Date) -> Result<(), BookOutcome> {
+        let group = call_up_groups()
+            .into_iter()
+            .find(|group| group.born_from <= born && born <= group.born_until)
+            .ok_or(BookOutcome::NotCalledUp)?;
+        if now < group.booking_opens {
+            let opens = group.booking_opens;
+            return Err(BookOutcome::NotYetOpen { opens });
+        }
+        let after_window = day > group.window_until;
+        if day < group.window_from || (after_window && !LATE_COMERS) {
+            return Err(BookOutcome::OutsideWindow {
+                from: group.window_from,
+                until: group.window_until,
+            });
+        }
+        Ok(())
+    }
+
     /// The slot for a wish, or the refusal, in the documented order of checks.
     fn place(
         &self,
@@ -132,7 +154,7 @@ impl Model {
         day: Date,
         preferred: TimeOfDay,
     ) -> Result<u32, BookOutcome> {
-        self.config.call_up.admit(born, now, day)?;
+        self.admit(born, now, day)?;
         let calendar = &self.config.calendar;
         let in_period = day >= self.config.first_day && day <= self.config.last_day;
         if !in_period || !calendar.covers(day) || !calendar.is_centre_open_day(day) {

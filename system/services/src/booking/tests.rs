@@ -39,10 +39,18 @@ pub(super) fn config(slot_quota: u16, walk_in_quota: u16) -> BookingConfig {
 /// The year of birth the tests' residents give: the called-up group's.
 pub(super) const BORN: u16 = 1985;
 
+/// Whether the test schedule lets members of a group register after its window closes.
+pub(super) const LATE_COMERS: bool = true;
+
+/// The test schedule: see [`call_up_groups`].
+pub(super) fn call_up() -> CallUpSchedule {
+    CallUpSchedule::new(call_up_groups(), LATE_COMERS).unwrap()
+}
+
 /// One group (1985-86) called up for the whole booking period, booking open since New
 /// Year; and a later group (1968-69) whose window starts in March.
-pub(super) fn call_up() -> CallUpSchedule {
-    let groups = vec![
+pub(super) fn call_up_groups() -> Vec<CallUpGroup> {
+    vec![
         CallUpGroup {
             born_from: 1985,
             born_until: 1986,
@@ -57,8 +65,7 @@ pub(super) fn call_up() -> CallUpSchedule {
             window_until: date("2019-04-30"),
             booking_opens: time("2019-02-15T08:00"),
         },
-    ];
-    CallUpSchedule::new(groups, true).unwrap()
+    ]
 }
 
 test_service!(BookingService, BookingConfig, BookingEvent);

@@ -60,10 +60,6 @@ impl DocumentSignerSchedule {
         Ok(DocumentSignerSchedule { rollover_days })
     }
 
-    pub fn rollover_days(self) -> u32 {
-        self.rollover_days
-    }
-
     /// The signer in service on `date`: its number counted from 0.
     pub fn signer_on(self, date: Date) -> u32 {
         let days = date.days_since(DocumentSignerSchedule::first_in_service());

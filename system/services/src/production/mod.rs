@@ -12,9 +12,11 @@
 //! - at the batch's cut-off each order gets a fresh card number and goes to the line;
 //! - a verified card is due for dispatch `lead_time_working_days` working days after its
 //!   batch day, at the cut-off time (or when verified, if a re-make ends later);
-//! - a failed card is destroyed; the order gets a new number and goes to the line again;
-//! - the line signs each card with the Document Signer in service on its date of issue
-//!   ([`DocumentSignerSchedule`]: a new signer every period, ICAO 9303-12).
+//! - a failed card is destroyed; the order gets a new number and goes to the line again.
+//!
+//! The Document Signer schedule ([`DocumentSignerSchedule`]: a new signer every period,
+//! ICAO 9303-12) is defined here, with production's rules; the line applies it, signing
+//! each card with the signer in service on its date of issue (the simulator's issuer).
 //!
 //! Persists: every order (with its batch day), card number, verdict and acknowledged
 //! dispatch, in its [`Journal`], before anybody is told about it: a reply, event or request

@@ -24,6 +24,7 @@ use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 
 use super::cards::CardState;
 use crate::messages::CardId;
+use crate::records::u64_at;
 
 /// "HKRL", then the list version and the count (u64 each).
 const MAGIC: [u8; 4] = *b"HKRL";
@@ -82,12 +83,6 @@ fn state_of_code(code: u8) -> Option<CardState> {
     }
 }
 
-fn u64_at(bytes: &[u8], at: usize) -> u64 {
-    let mut word = [0u8; 8];
-    word.copy_from_slice(&bytes[at..at + 8]);
-    u64::from_le_bytes(word)
-}
-
 impl RevocationList {
     /// The listed card numbers, ascending.
     pub fn cards(&self) -> Vec<CardId> {
@@ -120,15 +115,16 @@ impl RevocationList {
         if bytes.len() < HEADER_LENGTH || bytes[..4] != MAGIC {
             return Err(malformed("no HKRL header"));
         }
-        let version = u64_at(bytes, 4);
-        let count = u64_at(bytes, 12);
+        let header = malformed("no HKRL header");
+        let version = u64_at(bytes, 4).ok_or(header.clone())?;
+        let count = u64_at(bytes, 12).ok_or(header)?;
         let body = &bytes[HEADER_LENGTH..];
         if body.len() % ENTRY_LENGTH != 0 || (body.len() / ENTRY_LENGTH) as u64 != count {
             return Err(malformed("the length does not match the count"));
         }
         let mut entries = Vec::with_capacity(body.len() / ENTRY_LENGTH);
         for entry in body.chunks_exact(ENTRY_LENGTH) {
-            let card = CardId(u64_at(entry, 0));
+            let card = CardId(u64_at(entry, 0).ok_or(malformed("a short entry"))?);
             let state = state_of_code(entry[8]).ok_or(malformed("an unknown card state"))?;
             if entries
                 .last()

@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use hkic_base::Date;
 use hkic_chip::Issuer;
-use hkic_chip::specimen::SpecimenPki;
+use hkic_chip::specimen::{SpecimenPki, specimen_validity};
 use hkic_kernel::Streams;
 use hkic_protocol::curve::Curve;
 use hkic_protocol::pa::{
@@ -52,11 +52,6 @@ pub struct Trust {
     later_signers: BTreeMap<u32, DocumentSigner>,
     verified_document_signers: Arc<VerifiedDocumentSigners>,
     verified_cv_certificates: Arc<VerifiedCvCertificates>,
-}
-
-/// The CSCA's own end: no Document Signer certificate outlives it.
-fn csca_end() -> Date {
-    Date::from_ymd(2038, 1, 1).expect("a calendar date")
 }
 
 impl Trust {
@@ -163,7 +158,8 @@ fn later_signer(
     let name = format!("CN=HKSAR DS {in_service},O=Immigration Department,C=HK");
     let validity = CertificateValidity {
         not_before: in_service,
-        not_after: csca_end(),
+        // The CSCA's own end: no Document Signer certificate outlives it.
+        not_after: specimen_validity().not_after,
     };
     let mut stream = streams.stream(labels::document_signer(number));
     let serial = DOCUMENT_SIGNER_SERIALS + u64::from(number);

@@ -293,7 +293,6 @@ impl CounterDevices {
     }
 }
 
-/// The workflow's view of an emulator's fault (without the times it cannot know).
 /// A handling operation's answer: done, or the fault that stopped it, after its duration.
 pub fn handled<T>(operation: kiosk::Operation<T>) -> Answer<Handling> {
     let outcome = match operation.result {
@@ -304,6 +303,7 @@ pub fn handled<T>(operation: kiosk::Operation<T>) -> Answer<Handling> {
     Answer { after, outcome }
 }
 
+/// The workflow's view of an emulator's fault (without the times it cannot know).
 pub fn device_fault(fault: kiosk::DeviceFault) -> DeviceFault {
     match fault {
         kiosk::DeviceFault::Jammed { this_operation } => DeviceFault::Jammed { this_operation },
