@@ -6,7 +6,7 @@ use hkic_base::{SimDuration, seed_stream};
 use hkic_chip::specimen::{SpecimenPki, specimen_holder};
 use hkic_chip::{
     CardChip, CardFiles, ContactlessBitRate, Forgery, HolderData, Interface, Link, LinkFaults,
-    NewGenerationChip, forge, personalise,
+    NewGenerationChip, SodSigning, forge, personalise, personalise_chip_signing,
 };
 use hkic_protocol::apdu::{ResponseApdu, StatusWord};
 use hkic_protocol::lds::{self, ElementaryFile};
@@ -177,6 +177,25 @@ fn every_counterfeit_gets_its_own_verdict() {
     .unwrap();
     let report = read(gate_config(&fixture), &mut altered, 23).report;
     assert_eq!(report.holder.unwrap().personal_data.surname, "DHAN");
+}
+
+/// DG3 is read only after chip and terminal authentication, and checked against the SOD
+/// that passive authentication verified earlier in the same read: a card whose SOD was
+/// signed before its DG3 was written (the line's defect `SodSigning::BeforeDg3`) is altered
+/// in DG3, though everything before it verifies.
+#[test]
+fn a_dg3_its_sod_does_not_hash_is_altered() {
+    let fixture = fixture(5);
+    let mut chip = NewGenerationChip::blank(seed_stream(50));
+    let signing = SodSigning::BeforeDg3;
+    personalise_chip_signing(&mut chip, &fixture.holder, fixture.pki.issuer(), signing).unwrap();
+    let report = read(gate_config(&fixture), &mut chip, 51).report;
+    assert_eq!(
+        report.verdict,
+        CardVerdict::Altered {
+            data_group: Some(3)
+        }
+    );
 }
 
 #[test]
